@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks of the series, each counted as one check:
+#   - checkpatch.pl --strict on every patch: no errors, warnings or checks
+#   - git am of the whole series onto the pristine base
+#   - every patch builds on its own (bisect build, plain flavour)
+#   - W=1 and C=1 (sparse) builds of our directories: no warnings
+#   - scripts/kernel-doc -none -Wall on our files: no warnings
+# Prints TAP and "N passed, N failed"; exits non-zero on any failure.
+#   --no-bisect   skip the per-patch builds (reported as skipped)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bisect=1
+[ "${1:-}" = --no-bisect ] && bisect=0
+OURDIRS=(drivers/virtio/virtio_pci_ng drivers/block/virtio_blk_ng)
+n=0 pass=0 fail=0 skipped=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
+indent() { sed 's/^/    # /' | head -n "${1:-40}"; }
+
+need_pkgs git sparse perl python3
+[ -d "$KSRC/.git" ] || die "no kernel tree; run scripts/setup-tree.sh"
+mapfile -t series < <(ls "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-cover-letter.patch)
+[ ${#series[@]} -gt 0 ] || die "no patches"
+
+# 1. checkpatch, per patch.
+for p in "${series[@]}"; do
+	res=$(perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --showfile \
+		--ignore SPDX_LICENSE_TAG_MISSING "$p" 2>&1 | grep -E '^(ERROR|WARNING|CHECK)|^[^ ].*: (ERROR|WARNING|CHECK):')
+	if [ -z "$res" ]; then ok "checkpatch --strict $(basename "$p")"
+	else notok "checkpatch --strict $(basename "$p")"; echo "$res" | indent; fi
+done
+
+# 2. git am onto the pristine base, in a worktree of its own.
+wt=$BUILD/check
+git -C "$KSRC" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+git -C "$KSRC" worktree prune
+if out=$(git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG" 2>&1 &&
+	git -C "$wt" am -q --whitespace=error-all "${series[@]}" 2>&1); then
+	ok "git am of ${#series[@]} patches onto $BASE_TAG"
+	am_ok=1
+else
+	notok "git am of ${#series[@]} patches onto $BASE_TAG"; echo "$out" | indent; am_ok=0
+fi
+
+# 3. Bisect build: each patch on its own, oldest first.
+if [ $am_ok -eq 1 ] && [ $bisect -eq 1 ]; then
+	mapfile -t commits < <(git -C "$wt" rev-list --reverse "$BASE_TAG"..HEAD)
+	i=0
+	for c in "${commits[@]}"; do
+		i=$((i + 1))
+		subj=$(git -C "$wt" log -1 --format=%s "$c")
+		git -C "$wt" checkout -q --detach "$c"
+		if out=$(VNG_KSRC=$wt VNG_OUT=test "$TOP/scripts/build.sh" test 2>&1); then
+			ok "patch $i builds on its own: $subj"
+		else
+			notok "patch $i builds on its own: $subj"; echo "$out" | grep -E 'error|Error|warning' | indent
+		fi
+	done
+elif [ $bisect -eq 0 ]; then
+	skip "bisect build" "--no-bisect"
+fi
+
+# 4. W=1 and sparse over our directories at the top of the series.
+if [ $am_ok -eq 1 ]; then
+	git -C "$wt" checkout -q --detach HEAD
+	dirs=()
+	for d in "${OURDIRS[@]}"; do [ -d "$wt/$d" ] && dirs+=("$d/"); done
+	# Configure and prepare the tree at the top of the series (a no-op after
+	# the bisect builds).
+	VNG_KSRC=$wt VNG_OUT=test "$TOP/scripts/build.sh" test prepare >/dev/null 2>&1 || true
+	# C=2 runs sparse on every file of the directories, built or not.
+	for flag in W=1 C=2; do
+		touch_list=$(cd "$wt" && find "${dirs[@]}" -name '*.c')
+		# shellcheck disable=SC2086
+		(cd "$wt" && touch $touch_list)
+		out=$(VNG_KSRC=$wt VNG_OUT=test MAKEFLAGS_EXTRA="$flag" "$TOP/scripts/build.sh" test "${dirs[@]}" 2>&1)
+		rc=$?
+		warn=$(echo "$out" | grep -E 'warning:|error:' | grep -E "$(IFS='|'; echo "${OURDIRS[*]}")")
+		if [ $rc -eq 0 ] && [ -z "$warn" ]; then ok "make $flag ${dirs[*]}: no warnings"
+		else notok "make $flag ${dirs[*]}: no warnings"; echo "${warn:-$out}" | indent; fi
+	done
+	files=$(cd "$wt" && find "${dirs[@]}" -name '*.[ch]' | sort)
+	# shellcheck disable=SC2086
+	out=$(cd "$wt" && scripts/kernel-doc -none -Wall $files 2>&1)
+	if [ -z "$out" ]; then ok "kernel-doc -none -Wall on $(echo "$files" | wc -w) files"
+	else notok "kernel-doc -none -Wall"; echo "$out" | indent; fi
+fi
+
+echo "1..$n"
+echo "checks: $pass passed, $fail failed, $skipped skipped"
+[ $fail -eq 0 ]

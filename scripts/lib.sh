@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the project's scripts. Source it, do not run it.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+CACHE=${VNG_CACHE:-/var/cache/virtio-ng}
+KSRC=${VNG_KSRC:-$BUILD/linux}
+KOUT=$BUILD/out
+PATCHES=${VNG_PATCHES:-$TOP/patches}
+JOBS=${JOBS:-2}
+
+BASE_PKG=linux-source-7.3
+BASE_VER=7.3.4-1~bpo13+1
+BASE_DEB_SHA256=${BASE_DEB_SHA256:-}
+BASE_TAG=v7.3.4-base
+
+# The one project identity used for From: and Signed-off-by: everywhere.
+PROJ_NAME="virtio-ng project"
+PROJ_EMAIL="virtio-ng@example.org"
+
+export GIT_AUTHOR_NAME="$PROJ_NAME" GIT_AUTHOR_EMAIL="$PROJ_EMAIL"
+export GIT_COMMITTER_NAME="$PROJ_NAME" GIT_COMMITTER_EMAIL="$PROJ_EMAIL"
+# Fixed dates keep exported patches byte-stable across sessions.
+export GIT_AUTHOR_DATE="2026-11-25T00:00:00Z" GIT_COMMITTER_DATE="2026-11-25T00:00:00Z"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Install Debian packages that are missing; quiet when all are present.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing: ${missing[*]}"
+	if [ ! -f /var/lib/apt/periodic/vng-updated ]; then
+		apt-get update -q >/dev/null || die "apt-get update failed"
+		mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/vng-updated
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the guest's base initramfs for one kernel build directory:
+# busybox, the kernel's modules, the guest library and the static guest
+# tools from selftests/tools/. Prints the path of the cpio.gz.
+#   scripts/mkinitramfs.sh OUTDIR
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$1
+[ -d "$out/modroot/lib/modules" ] || die "$out has no installed modules; build it first"
+need_pkgs busybox-static cpio gcc liburing-dev
+img=$out/initramfs-base.cpio.gz
+tools=$BUILD/guest-tools
+mkdir -p "$tools"
+
+# Static guest tools, rebuilt when their source changes.
+for src in "$TOP"/selftests/tools/*.c; do
+	[ -e "$src" ] || continue
+	bin=$tools/$(basename "$src" .c)
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		ldflags=$(sed -n 's|^// vng-ldflags: ||p' "$src")
+		# shellcheck disable=SC2086
+		gcc -static -O2 -Wall -Werror -o "$bin" "$src" $ldflags ||
+			die "cannot build guest tool $src"
+	fi
+done
+
+newest=$(find "$out/modroot" "$tools" "$TOP/selftests/guest" "$0" -newer "$img" 2>/dev/null | head -1 || true)
+if [ -f "$img" ] && [ -z "$newest" ]; then
+	echo "$img"
+	exit 0
+fi
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,mnt,lib,vng,etc}
+cp /bin/busybox "$root/bin/busybox"
+for app in $(/bin/busybox --list); do
+	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
+done
+cp -a "$out/modroot/lib/modules" "$root/lib/"
+find "$root/lib/modules" -name build -o -name source | xargs rm -f
+cp "$TOP"/selftests/guest/*.sh "$root/vng/"
+cp "$tools"/* "$root/usr/bin/" 2>/dev/null || true
+cat >"$root/init" <<'INIT'
+#!/bin/sh
+export PATH=/usr/bin:/bin:/sbin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+echo "VNG-BOOTED: $(uname -r) cpus=$(nproc)"
+cd /vng
+sh /vng/run.sh
+rc=$?
+sync
+# The whole kernel log, for the host's splat check (the console may be quiet).
+echo "VNG-DMESG-BEGIN"
+dmesg
+echo "VNG-DMESG-END"
+echo "VNG-EXIT: $rc"
+reboot -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp"
+mv "$img.tmp" "$img"
+echo "$img"

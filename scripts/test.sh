@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The project's test command: everything, from a fresh Debian machine.
+#   1. install what is needed, fetch and verify the base, create the tree
+#   2. static checks of patches/ (scripts/check.sh): checkpatch, git am,
+#      bisect build, W=1, sparse, kernel-doc
+#   3. build the debug test kernel from exactly patches/ (the check worktree)
+#   4. KUnit suites in QEMU (kunit/run.sh)
+#   5. QEMU cases (selftests/run.sh)
+# Ends with "N passed, N failed" over every check and test; exits non-zero
+# if any failed.
+#   --quick   skip the per-patch bisect builds
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+quick=0
+[ "${1:-}" = --quick ] && quick=1
+need_pkgs git make gcc flex bison bc libelf-dev libssl-dev ccache sparse cpio kmod \
+	xz-utils perl python3 qemu-system-x86 qemu-utils busybox-static liburing-dev
+
+total_p=0 total_f=0 total_s=0
+stages=()
+t_start=$(date +%s)
+# Run one stage, add up the "X: N passed, N failed[, N skipped]" line it prints.
+stage() {
+	local name=$1 t0 rc line p f s
+	shift
+	t0=$(date +%s)
+	echo "######## $name"
+	"$@" 2>&1 | tee "$BUILD/logs/stage-$name.log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$BUILD/logs/stage-$name.log" | tail -1)
+	p=$(echo "$line" | sed -n 's/.* \([0-9]*\) passed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+	s=$(echo "$line" | sed -n 's/.* \([0-9]*\) skipped.*/\1/p')
+	p=${p:-0} f=${f:-0} s=${s:-0}
+	# A stage that failed without counting it is one failure.
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+	stages+=("$(printf '%-10s %5ds  %4d passed %3d failed %3d skipped (exit %d)' \
+		"$name" $(($(date +%s) - t0)) "$p" "$f" "$s" "$rc")")
+	return $rc
+}
+
+mkdir -p "$BUILD/logs"
+stage setup "$TOP/scripts/setup-tree.sh" || true
+if [ $quick -eq 1 ]; then
+	stage checks "$TOP/scripts/check.sh" --no-bisect
+else
+	stage checks "$TOP/scripts/check.sh"
+fi
+# The test kernel is built from the check worktree: exactly patches/.
+build_test() {
+	VNG_KSRC=$BUILD/check "$TOP/scripts/build.sh" test >/dev/null &&
+		echo "build: 1 passed, 0 failed"
+}
+if stage build build_test; then
+	stage kunit "$TOP/kunit/run.sh" test
+	stage qemu "$TOP/selftests/run.sh" -f test
+fi
+
+echo "######## summary ($(($(date +%s) - t_start)) s)"
+printf '%s\n' "${stages[@]}"
+echo "total: $total_p passed, $total_f failed, $total_s skipped"
+[ $total_f -eq 0 ]

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Run QEMU with the guest console on a pipe, keep a log, act on guest requests.
+
+The guest asks the host for device-level actions by printing lines on its
+console:
+    VNG-QMP: {"execute": "block_resize", ...}   send one QMP command
+    VNG-QMP-PAUSE: 2                             stop the VM, wait, cont
+The guest's script ends by printing "VNG-EXIT: <status>".
+
+Exit status: the guest's, 124 on timeout, 123 when the guest never reported
+one (panic, hang at boot), 125 when the log has a kernel splat.
+"""
+import argparse
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import time
+
+SPLAT = re.compile(
+    r"(WARNING:|BUG:|BUG kmalloc|KASAN:|KFENCE:|UBSAN:|Call Trace:|"
+    r"Kernel panic|general protection fault|Oops:|"
+    r"possible recursive locking|possible circular locking|"
+    r"inconsistent lock state|suspicious RCU usage|"
+    r"INFO: task .* blocked for more than|"
+    r"new suspected memory leaks|unreferenced object|"
+    r"watchdog: BUG: soft lockup|rcu_sched detected stalls|"
+    r"rcu: INFO: rcu_preempt detected stalls)")
+EXIT = re.compile(r"VNG-EXIT: (\d+)")
+QMP = re.compile(r"VNG-QMP: (\{.*\})\s*$")
+PAUSE = re.compile(r"VNG-QMP-PAUSE: ([0-9.]+)")
+
+
+class Qmp:
+    def __init__(self, path):
+        self.path = path
+        self.sock = None
+
+    def connect(self):
+        for _ in range(100):
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.path)
+                self.sock = s
+                self.f = s.makefile("rw")
+                self.f.readline()  # greeting
+                self.cmd({"execute": "qmp_capabilities"})
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("cannot connect to QMP at " + self.path)
+
+    def cmd(self, obj):
+        if self.sock is None and obj.get("execute") != "qmp_capabilities":
+            self.connect()
+        self.f.write(json.dumps(obj) + "\n")
+        self.f.flush()
+        while True:
+            line = self.f.readline()
+            if not line:
+                return {"error": "QMP closed"}
+            reply = json.loads(line)
+            if "event" in reply:
+                continue
+            return reply
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--qmp")
+    ap.add_argument("qemu", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.qemu[1:] if a.qemu and a.qemu[0] == "--" else a.qemu
+
+    qmp = Qmp(a.qmp) if a.qmp else None
+    log = open(a.log, "w", errors="replace")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + a.timeout
+    status = None
+    splats = []
+    buf = b""
+    timed_out = False
+    verbose = os.environ.get("VNG_VERBOSE") == "1"
+
+    def handle(line):
+        nonlocal status
+        log.write(line + "\n")
+        log.flush()
+        if verbose:
+            print(line, flush=True)
+        if SPLAT.search(line):
+            splats.append(line.strip())
+        m = EXIT.search(line)
+        if m:
+            status = int(m.group(1))
+        m = QMP.search(line)
+        if m and qmp:
+            try:
+                reply = qmp.cmd(json.loads(m.group(1)))
+            except (ValueError, OSError, RuntimeError) as e:
+                reply = {"error": str(e)}
+            log.write("# host: QMP reply %s\n" % json.dumps(reply))
+        m = PAUSE.search(line)
+        if m and qmp:
+            qmp.cmd({"execute": "stop"})
+            time.sleep(float(m.group(1)))
+            qmp.cmd({"execute": "cont"})
+            log.write("# host: paused the VM for %s s\n" % m.group(1))
+
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            proc.kill()
+            break
+        r, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+        if not r:
+            if proc.poll() is not None:
+                break
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        buf += chunk
+        while b"\n" in buf:
+            raw, buf = buf.split(b"\n", 1)
+            handle(raw.decode("utf-8", "replace").rstrip("\r"))
+    if buf:
+        handle(buf.decode("utf-8", "replace"))
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+    if splats:
+        sys.stderr.write("kernel splat in the guest log:\n  " + "\n  ".join(splats[:10]) + "\n")
+        return 125
+    if timed_out:
+        sys.stderr.write("timeout after %d s\n" % a.timeout)
+        return 124
+    if status is None:
+        sys.stderr.write("guest ended without reporting an exit status\n")
+        return 123
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
