@@ -3,18 +3,23 @@
 # Boot a built kernel under QEMU (TCG) and run a script in the guest.
 #
 #   scripts/boot.sh [-f FLAVOUR] [-t SECS] [-M MACHINE] [-q "QEMU ARGS"]
-#                   [-k "KERNEL ARGS"] [-p "HOST CMD"] [-n NAME] GUEST_SCRIPT
+#                   [-k "KERNEL ARGS"] [-p "HOST CMD"] [-n NAME]
+#                   [-u "VHOST-USER-BAD ARGS"]... GUEST_SCRIPT
 #
 # The kernel is build/out/$VNG_OUT, or build/out/FLAVOUR (default test).
 # QEMU ARGS may use @DISK0@..@DISK3@ (fresh 64 MiB raw files), @FILE0@..@FILE3@
 # (empty host files) and @QMP@ (the QMP socket). The host command of -p runs
-# after the guest exits, with the same placeholders. Exit status: the guest
-# script's; 124 timeout, 123 no status, 125 kernel splat, 122 -p failed.
+# after the guest exits, with the same placeholders. Each -u starts a
+# selftests/vhost-user-bad back-end before QEMU (on socket @VHOST0@..@VHOST7@;
+# @VHOST@ is @VHOST0@; its log is vhost0.log.. in the -p command's directory)
+# and gives the guest shared memory. Exit status: the guest script's;
+# 124 timeout, 123 no status, 125 kernel splat, 122 -p failed,
+# 121 a vhost-user back-end failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavour=test timeout=300 machine=pc qargs="" kargs="" post="" name=""
-while getopts "f:t:M:q:k:p:n:h" o; do
+flavour=test timeout=300 machine=pc qargs="" kargs="" post="" name="" vus=()
+while getopts "f:t:M:q:k:p:n:u:h" o; do
 	case $o in
 	f) flavour=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -23,11 +28,12 @@ while getopts "f:t:M:q:k:p:n:h" o; do
 	k) kargs="$kargs $OPTARG" ;;
 	p) post=$OPTARG ;;
 	n) name=$OPTARG ;;
-	*) sed -n '3,14p' "$0"; exit 2 ;;
+	u) vus+=("$OPTARG") ;;
+	*) sed -n '3,17p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '3,14p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '3,17p' "$0"; exit 2; }
 script=$1
 [ -f "$script" ] || die "no guest script $script"
 [ -n "$name" ] || name=$(basename "$script" .sh)
@@ -39,7 +45,8 @@ kernel=$out/arch/x86/boot/bzImage
 base=$("$TOP/scripts/mkinitramfs.sh" "$out")
 
 work=$(mktemp -d /tmp/vng-boot.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+vu_pids=()
+trap 'set +e; vu_stop >/dev/null 2>&1; rm -rf "$work"' EXIT
 mkdir -p "$work/root/vng"
 cp "$script" "$work/root/vng/run.sh"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/script.cpio.gz"
@@ -51,7 +58,67 @@ subst() {
 		s=${s//@DISK$i@/$work/disk$i.img}
 		s=${s//@FILE$i@/$work/file$i}
 	done
+	for i in 0 1 2 3 4 5 6 7; do
+		s=${s//@VHOST$i@/$work/vhost$i.sock}
+	done
+	s=${s//@VHOST@/$work/vhost0.sock}
 	echo "${s//@QMP@/$work/qmp.sock}"
+}
+
+# vhost-user back-ends (-u): started before QEMU, stopped after it.
+vu_start() {
+	local i=0 a w
+	[ ${#vus[@]} -gt 0 ] || return 0
+	need_pkgs gcc make
+	# (SANITIZE=1 in the environment builds it with ASan and UBSan.)
+	mkdir -p "$BUILD/vhost-user-bad"
+	flock "$BUILD/vhost-user-bad" \
+		make -s -C "$TOP/selftests/vhost-user-bad" OUT="$BUILD/vhost-user-bad" >"$log" 2>&1 ||
+		{ cat "$log" >&2; die "cannot build selftests/vhost-user-bad"; }
+	for a in "${vus[@]}"; do
+		# The arguments are shell words (quotes allowed), then placeholders.
+		eval "set -- $(subst "$a")"
+		"$BUILD/vhost-user-bad/vhost-user-bad" --socket "$work/vhost$i.sock" "$@" \
+			2>"$work/vhost$i.log" &
+		vu_pids+=($!)
+		for w in $(seq 100); do
+			[ -S "$work/vhost$i.sock" ] && break
+			kill -0 "${vu_pids[$i]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		if [ ! -S "$work/vhost$i.sock" ]; then
+			tee -a "$log" <"$work/vhost$i.log" >&2
+			die "vhost-user back-end $i did not start"
+		fi
+		i=$((i + 1))
+	done
+	# vhost-user needs guest RAM the back-end can map.
+	qargs="$qargs -object memory-backend-memfd,id=vng-mem,size=${VNG_MEM:-1G},share=on"
+}
+
+# Stop the back-ends (SIGTERM: they print statistics) and keep their logs
+# in the case log; fails if one died on its own with an error.
+vu_stop() {
+	local i st bad=0
+	for i in "${!vu_pids[@]}"; do
+		if kill -0 "${vu_pids[$i]}" 2>/dev/null; then
+			kill -TERM "${vu_pids[$i]}" 2>/dev/null
+			for st in $(seq 50); do
+				kill -0 "${vu_pids[$i]}" 2>/dev/null || break
+				sleep 0.1
+			done
+			kill -KILL "${vu_pids[$i]}" 2>/dev/null
+		fi
+		wait "${vu_pids[$i]}"
+		st=$?
+		if [ -n "${log:-}" ]; then
+			sed "s/^/# host: vhost-user$i: /" "$work/vhost$i.log" >>"$log"
+			echo "# host: vhost-user$i: exit status $st" >>"$log"
+		fi
+		[ $st -eq 0 ] || bad=1
+	done
+	vu_pids=()
+	return $bad
 }
 for i in 0 1 2 3; do
 	truncate -s 64M "$work/disk$i.img"
@@ -64,10 +131,12 @@ microvm) mopts=(-M microvm,acpi=on,rtc=on -no-acpi) ;;
 esac
 # microvm with acpi=on must not get -no-acpi
 [ "$machine" = microvm ] && mopts=(-M microvm,rtc=on)
+[ ${#vus[@]} -gt 0 ] && mopts[1]="${mopts[1]},memory-backend=vng-mem"
 
 logdir=$BUILD/logs
 mkdir -p "$logdir"
 log=$logdir/$name.log
+vu_start
 # shellcheck disable=SC2046
 set +e
 "$TOP/scripts/vng-qemu.py" --log "$log" --timeout "$timeout" --qmp "$work/qmp.sock" -- \
@@ -78,6 +147,10 @@ set +e
 	-append "console=ttyS0 reboot=k panic=-1 oops=panic loglevel=5 $(subst "$kargs")" \
 	$(subst "$qargs")
 rc=$?
+if ! vu_stop && [ $rc -eq 0 ]; then
+	echo "a vhost-user back-end failed; see $log" >&2
+	rc=121
+fi
 set -e
 if [ $rc -eq 0 ] && [ -n "$post" ]; then
 	if ! (cd "$work" && eval "$(subst "$post")") >>"$log" 2>&1; then

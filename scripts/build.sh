@@ -22,7 +22,7 @@ plain) frags=(base drivers) ;;
 esac
 
 need_pkgs gcc make flex bison bc libelf-dev libssl-dev ccache cpio kmod
-[ -d "$KSRC/.git" ] || die "no kernel tree; run scripts/setup-tree.sh"
+[ -e "$KSRC/.git" ] || die "no kernel tree; run scripts/setup-tree.sh"
 
 out=$KOUT/${VNG_OUT:-$flavour}
 mkdir -p "$out"

@@ -21,7 +21,7 @@ skip() { n=$((n + 1)); skipped=$((skipped + 1)); echo "ok $n - $1 # SKIP $2"; }
 indent() { sed 's/^/    # /' | head -n "${1:-40}"; }
 
 need_pkgs git sparse perl python3
-[ -d "$KSRC/.git" ] || die "no kernel tree; run scripts/setup-tree.sh"
+[ -e "$KSRC/.git" ] || die "no kernel tree; run scripts/setup-tree.sh"
 mapfile -t series < <(ls "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-cover-letter.patch)
 [ ${#series[@]} -gt 0 ] || die "no patches"
 
@@ -33,12 +33,20 @@ for p in "${series[@]}"; do
 	else notok "checkpatch --strict $(basename "$p")"; echo "$res" | indent; fi
 done
 
-# 2. git am onto the pristine base, in a worktree of its own.
-wt=$BUILD/check
-git -C "$KSRC" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
-git -C "$KSRC" worktree prune
-if out=$(git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG" 2>&1 &&
-	git -C "$wt" am -q --whitespace=error-all "${series[@]}" 2>&1); then
+# 2. git am onto the pristine base, in a worktree of its own. The worktree
+# is kept between runs so that unchanged files keep their timestamps and the
+# builds below stay incremental.
+wt=$BUILD/check/linux
+if [ -e "$wt/.git" ] && git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	git -C "$wt" checkout -q -f --detach "$BASE_TAG" && git -C "$wt" clean -q -fdx
+else
+	rm -rf "$wt"
+	git -C "$KSRC" worktree prune
+	mkdir -p "$(dirname "$wt")"
+	git -C "$KSRC" worktree add -q --detach "$wt" "$BASE_TAG"
+fi
+if out=$(git -C "$wt" am -q --whitespace=error-all "${series[@]}" 2>&1); then
 	ok "git am of ${#series[@]} patches onto $BASE_TAG"
 	am_ok=1
 else

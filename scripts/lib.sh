@@ -5,7 +5,10 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 CACHE=${VNG_CACHE:-/var/cache/virtio-ng}
 KSRC=${VNG_KSRC:-$BUILD/linux}
-KOUT=$BUILD/out
+# Build output sits beside the source tree (TREE/linux -> TREE/out/FLAVOUR), so
+# every tree sees its sources at the same relative path and ccache (with
+# CCACHE_BASEDIR) shares objects between trees and between clones.
+KOUT=${VNG_KOUT:-$(dirname "$KSRC")/out}
 PATCHES=${VNG_PATCHES:-$TOP/patches}
 JOBS=${JOBS:-2}
 

@@ -26,14 +26,26 @@ for src in "$TOP"/selftests/tools/*.c; do
 	fi
 done
 
-newest=$(find "$out/modroot" "$tools" "$TOP/selftests/guest" "$0" -newer "$img" 2>/dev/null | head -1 || true)
+# The kernel tree's kselftests (scripts/build-kselftests.sh), when the tree
+# has them: a build failure leaves the old ones (or none) and the kst-*
+# cases report what is missing.
+ksts=$BUILD/kselftests
+if [ -d "$KSRC/tools/testing/selftests/drivers/block/virtio_blk" ]; then
+	"$TOP/scripts/build-kselftests.sh" >&2 ||
+		log "warning: kselftest build failed; the guest gets the previous ones, if any"
+fi
+
+inputs=("$out/modroot" "$tools" "$TOP/selftests/guest" "$0")
+[ -d "$ksts" ] && inputs+=("$ksts")
+newest=$(find "${inputs[@]}" -newer "$img" 2>/dev/null | head -1 || true)
 if [ -f "$img" ] && [ -z "$newest" ]; then
 	echo "$img"
 	exit 0
 fi
 
 root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+tmp=
+trap 'rm -rf "$root" $tmp' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,mnt,lib,vng,etc}
 cp /bin/busybox "$root/bin/busybox"
 for app in $(/bin/busybox --list); do
@@ -43,6 +55,10 @@ cp -a "$out/modroot/lib/modules" "$root/lib/"
 find "$root/lib/modules" -name build -o -name source | xargs rm -f
 cp "$TOP"/selftests/guest/*.sh "$root/vng/"
 cp "$tools"/* "$root/usr/bin/" 2>/dev/null || true
+if [ -d "$ksts" ]; then
+	mkdir -p "$root/usr/lib/kselftests"
+	cp -a "$ksts/." "$root/usr/lib/kselftests/"
+fi
 cat >"$root/init" <<'INIT'
 #!/bin/sh
 export PATH=/usr/bin:/bin:/sbin:/usr/sbin
@@ -64,6 +80,8 @@ echo "VNG-EXIT: $rc"
 reboot -f
 INIT
 chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp"
-mv "$img.tmp" "$img"
+# A private temporary name: several boots may build the same image at once.
+tmp=$(mktemp "$img.XXXXXX")
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp"
+mv "$tmp" "$img"
 echo "$img"

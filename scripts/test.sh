@@ -49,9 +49,11 @@ if [ $quick -eq 1 ]; then
 else
 	stage checks "$TOP/scripts/check.sh"
 fi
-# The test kernel is built from the check worktree: exactly patches/.
+# The test kernel is built from the check worktree: exactly patches/. From
+# here on every stage uses that tree and its build/check/out/test.
+export VNG_KSRC=$BUILD/check/linux
 build_test() {
-	VNG_KSRC=$BUILD/check "$TOP/scripts/build.sh" test >/dev/null &&
+	"$TOP/scripts/build.sh" test >/dev/null &&
 		echo "build: 1 passed, 0 failed"
 }
 if stage build build_test; then

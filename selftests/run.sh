@@ -41,6 +41,10 @@ for c in "${cases[@]}"; do
 	[ -n "$machine" ] && args+=(-M "$machine")
 	post=$(hdr post "$c")
 	[ -n "${post// /}" ] && args+=(-p "$post")
+	# One vhost-user-bad back-end per "# vng-vhost-user: ARGS" line.
+	while IFS= read -r vu; do
+		args+=(-u "$vu")
+	done < <(sed -n 's|^# vng-vhost-user: *||p' "$c")
 	out=$("$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
 	rc=$?
 	log=$BUILD/logs/$name.log

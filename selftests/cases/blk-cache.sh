@@ -1,0 +1,77 @@
+#!/bin/sh
+# cache_type toggles the device's writeback cache (VIRTIO_BLK_F_CONFIG_WCE).
+# The guest asks QEMU for its block state (query-block) after each toggle;
+# the host check reads QEMU's answers from the log: d0's backend cache must
+# have gone write-through and back. Without CONFIG_WCE the attribute is
+# read-only.
+# vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,config-wce=on
+# vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,config-wce=off
+# vng-post: python3 -c 'import json,sys; r=[json.loads(l.split("QMP reply ",1)[1]) for l in open(sys.argv[1]) if "# host: QMP reply" in l]; wb=[[b["inserted"]["cache"]["writeback"] for b in x["return"] if b["device"]=="d0"][0] for x in r if isinstance(x.get("return"),list)]; print("# host: d0 writeback per query-block:", wb); sys.exit(wb != [True, False, True])' "$log"
+# vng-timeout: 180
+. /vng/lib.sh
+# --- virtio_blk_ng helpers (inlined in every blk-* case) ---
+NGDBG=/sys/kernel/debug/virtio_blk_ng
+# ng_stat DISK KEY: KEY summed over the disk's virtqueues (debugfs stats)
+ng_stat() {
+	awk -v k="$2" '{ for (i = 3; i <= NF; i++) { split($i, a, "=");
+		if (a[1] == k) s += a[2] } } END { print s + 0 }' "$NGDBG/$1/stats"
+}
+# ng_op DISK OP: commands of type OP submitted (debugfs ops)
+ng_op() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/ops"; }
+# ng_cfg DISK KEY: a value of the debugfs config file
+ng_cfg() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/config"; }
+# drv_of DISK: the driver bound to the disk's virtio device
+drv_of() { basename "$(readlink "/sys/block/$1/device/driver")"; }
+# ng_clean DISK: no completion was rejected and no request failed
+ng_clean() {
+	[ "$(ng_stat "$1" errors)" = 0 ] && [ "$(ng_stat "$1" bad_len)" = 0 ] &&
+		[ "$(ng_stat "$1" bad_status)" = 0 ]
+}
+# ng_no_complaints: the driver logged no rejected completion
+ng_no_complaints() { ! dmesg | grep -q 'failing it\|refused by the ring'; }
+# wait_eq FILE VALUE [S]: wait until FILE holds VALUE
+wait_eq() {
+	_i=0
+	while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
+		_i=$((_i + 1)); [ $_i -gt $((${3:-10} * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+# --- end of helpers ---
+
+# Ask QEMU for its view; the host answers asynchronously, so give it time
+# before changing anything again.
+qemu_query() {
+	echo 'VNG-QMP: {"execute": "query-block"}'
+	sleep 3
+}
+
+vng_load virtio_pci virtio_blk_ng
+check "vda and vdb" vng_wait_for /sys/block/vdb
+a=/sys/block/vda/cache_type
+check_eq "starts write back" "$(cat $a)" "write back"
+check_eq "writable" "$(stat -c %a $a)" 644
+qemu_query
+check "set write through" sh -c "echo 'write through' > $a"
+check_eq "cache_type follows" "$(cat $a)" "write through"
+check_eq "queue follows" "$(cat /sys/block/vda/queue/write_cache)" "write through"
+check_eq "device reports wce 0" "$(ng_cfg vda wce)" 0
+qemu_query
+check "nonsense refused" sh -c "! echo 'write sideways' > $a 2>/dev/null"
+check_eq "unchanged by nonsense" "$(cat $a)" "write through"
+f0=$(ng_op vda flush)
+check "fsync in write through" vngio flush /dev/vda
+check_eq "no flush sent" "$(ng_op vda flush)" "$f0"
+
+check "set write back" sh -c "echo 'write back' > $a"
+check_eq "write back again" "$(cat /sys/block/vda/queue/write_cache)" "write back"
+check_eq "device reports wce 1" "$(ng_cfg vda wce)" 1
+qemu_query
+check "fsync in write back" vngio flush /dev/vda
+check "flush sent" test "$(ng_op vda flush)" -gt "$f0"
+
+b=/sys/block/vdb/cache_type
+check_eq "vdb read-only attribute" "$(stat -c %a $b)" 444
+check "vdb store refused" sh -c "! echo 'write through' > $b 2>/dev/null"
+check "vda clean" ng_clean vda
+vng_done

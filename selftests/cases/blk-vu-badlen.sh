@@ -1,0 +1,69 @@
+#!/bin/sh
+# virtio_blk_ng against wrong used lengths (vhost-user-bad "len"), the
+# faults of vu-stock-badlen: reads completed with used len 0, half the real
+# length and more than the buffers; a write with used len 0 (it must be 1).
+# Each such request fails with EIO and a message naming the length; the
+# device keeps working. (Stock virtio_blk ignores the used length.)
+# vng-vhost-user: --fault 'len=zero type=in sector=2048' --fault 'len=short type=in sector=4096' --fault 'len=long type=in sector=6144' --fault 'len=zero type=out sector=8192'
+# vng-qemu: -chardev socket,id=vu0,path=@VHOST@
+# vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2
+# vng-timeout: 150
+# vng-post: test "$(grep -c 'FAULT [0-9]*: .*hits rule .len=' vhost0.log)" = 4
+. /vng/lib.sh
+# --- virtio_blk_ng helpers (inlined in every blk-* case) ---
+NGDBG=/sys/kernel/debug/virtio_blk_ng
+# ng_stat DISK KEY: KEY summed over the disk's virtqueues (debugfs stats)
+ng_stat() {
+	awk -v k="$2" '{ for (i = 3; i <= NF; i++) { split($i, a, "=");
+		if (a[1] == k) s += a[2] } } END { print s + 0 }' "$NGDBG/$1/stats"
+}
+# ng_op DISK OP: commands of type OP submitted (debugfs ops)
+ng_op() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/ops"; }
+# ng_cfg DISK KEY: a value of the debugfs config file
+ng_cfg() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/config"; }
+# drv_of DISK: the driver bound to the disk's virtio device
+drv_of() { basename "$(readlink "/sys/block/$1/device/driver")"; }
+# ng_clean DISK: no completion was rejected and no request failed
+ng_clean() {
+	[ "$(ng_stat "$1" errors)" = 0 ] && [ "$(ng_stat "$1" bad_len)" = 0 ] &&
+		[ "$(ng_stat "$1" bad_status)" = 0 ]
+}
+# ng_no_complaints: the driver logged no rejected completion
+ng_no_complaints() { ! dmesg | grep -q 'failing it\|refused by the ring'; }
+# wait_eq FILE VALUE [S]: wait until FILE holds VALUE
+wait_eq() {
+	_i=0
+	while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
+		_i=$((_i + 1)); [ $_i -gt $((${3:-10} * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+# --- end of helpers ---
+
+rd() { dd if=/dev/vda of=/tmp/back bs=512 skip="$1" count=8 iflag=direct 2>/tmp/dd.err; }
+
+vng_load virtio_pci virtio_blk_ng
+check "vda appears" vng_wait_for /dev/vda
+dd if=/dev/urandom of=/tmp/rand bs=4k count=1 2>/dev/null
+for s in 2048 4096 6144; do
+	check "write sector $s" dd if=/tmp/rand of=/dev/vda bs=512 seek=$s count=8 oflag=direct
+done
+for t in "2048 zero 0" "4096 short 2048" "6144 long 8193"; do
+	set -- $t
+	if rd $1; then fail "read with used len $2 succeeded"; else ok "read with used len $2 fails"; fi
+	check "as an I/O error" grep -q 'I/O error' /tmp/dd.err
+	check "logged with the length" sh -c "dmesg | grep -q 'read completed with used length $3, expected 4097..4097; failing it'"
+done
+if dd if=/tmp/rand of=/dev/vda bs=512 seek=8192 count=8 oflag=direct 2>/tmp/dd.err; then
+	fail "write with used len 0 succeeded"
+else
+	ok "write with used len 0 fails"
+fi
+check "logged" sh -c "dmesg | grep -q 'write completed with used length 0, expected 1..1; failing it'"
+check_eq "four completions rejected" "$(ng_stat vda bad_len)" 4
+check_eq "four requests failed" "$(ng_stat vda errors)" 4
+check "the same reads work now" sh -c 'for s in 2048 4096 6144; do dd if=/dev/vda of=/tmp/back bs=512 skip=$s count=8 iflag=direct 2>/dev/null && cmp /tmp/rand /tmp/back || exit 1; done'
+check "and a write" dd if=/tmp/rand of=/dev/vda bs=512 seek=8192 count=8 oflag=direct
+check "O_DIRECT on both queues" sh -c 'vngio write /dev/vda 16m 8m 3 && vngio verify /dev/vda 16m 8m 3'
+check_eq "no further rejections" "$(ng_stat vda bad_len)" 4
+vng_done

@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# virtio-blk kselftests (queue limits, large and odd I/O, flush/FUA, discard
+# and write-zeroes) on each driver pair (see /vng/kst.sh), on two disks:
+#   a: 512-byte blocks, write-back cache, discard and write-zeroes limited to
+#      1 MiB (so that big ones split), 128-entry ring (126 segments);
+#   b: 4 KiB blocks, write-through cache, no discard, no write-zeroes.
+# vng-qemu: -drive if=none,id=a,file=@DISK0@,format=raw,discard=unmap
+# vng-qemu: -device virtio-blk-pci,drive=a,serial=kst-io-a,num-queues=2,queue-size=128,discard=on,write-zeroes=on,max-discard-sectors=2048,max-write-zeroes-sectors=2048
+# vng-qemu: -drive if=none,id=b,file=@DISK1@,format=raw
+# vng-qemu: -device virtio-blk-pci,drive=b,serial=kst-io-b,num-queues=1,logical_block_size=4096,physical_block_size=4096,discard=off,write-zeroes=off,write-cache=off
+# vng-timeout: 900
+. /vng/lib.sh
+. /vng/kst.sh
+
+for pair in $(kst_pairs); do
+	kst_load "$pair" || continue
+	if a=$(kst_disk kst-io-a) && b=$(kst_disk kst-io-b); then
+		set -- VBLK_DISK="$a" VBLK_SERIAL=kst-io-a VBLK_RO=0 \
+			VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
+			VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
+			VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
+			VBLK_WRITE_ZEROES=1 VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
+			"VBLK_CACHE=write back"
+		kst_run "$pair a" vblk_limits "$@"
+		kst_run "$pair a" vblk_io "$@"
+		kst_run "$pair a" vblk_flush "$@"
+		set -- VBLK_DISK="$b" VBLK_SERIAL=kst-io-b VBLK_RO=0 \
+			VBLK_SIZE_BYTES=67108864 VBLK_LBS=4096 VBLK_PBS=4096 \
+			VBLK_MAX_SEGMENTS=254 VBLK_DISCARD=0 VBLK_WRITE_ZEROES=0 \
+			"VBLK_CACHE=write through"
+		kst_run "$pair b" vblk_limits "$@"
+		kst_run "$pair b" vblk_io "$@"
+		kst_run "$pair b" vblk_flush "$@"
+	else
+		fail "$pair: disks kst-io-a and kst-io-b appear"
+	fi
+	kst_unload
+done
+vng_done

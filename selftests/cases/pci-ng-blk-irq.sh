@@ -1,0 +1,109 @@
+#!/bin/sh
+# virtio_pci_ng's interrupt fallback, one disk per mode:
+#   00:04.0 enough MSI-X vectors       -> one vector per queue + config
+#   00:05.0 vectors=2 for 2 queues     -> config + one shared queue vector
+#   00:06.0 vectors=0 (no MSI-X)       -> INTx and the ISR byte
+# Each disk does I/O and must see its queue interrupts on the expected
+# lines; a QMP block_resize of each disk must reach the driver through
+# the config-change interrupt of that mode.
+# vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw
+# vng-qemu: -device virtio-blk-pci,drive=d0,addr=0x4,num-queues=2
+# vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw
+# vng-qemu: -device virtio-blk-pci,drive=d1,addr=0x5,num-queues=2,vectors=2
+# vng-qemu: -drive if=none,id=d2,file=@DISK2@,format=raw
+# vng-qemu: -device virtio-blk-pci,drive=d2,addr=0x6,num-queues=2,vectors=0
+# vng-timeout: 240
+. /vng/lib.sh
+# ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
+# ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)
+ng_bdfs() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor")" = 0x1af4 ] && [ "$(cat "$_d/device")" = "$1" ] &&
+			basename "$_d"
+	done
+	return 0
+}
+# ng_drv BDF: the PCI driver bound to BDF (empty if none)
+ng_drv() { _l=$(readlink "/sys/bus/pci/devices/$1/driver") && basename "$_l"; }
+# ng_vdev BDF: the virtio device (virtioN) registered for BDF
+ng_vdev() {
+	for _v in /sys/bus/pci/devices/"$1"/virtio*; do
+		[ -e "$_v" ] && basename "$_v"
+	done
+	return 0
+}
+# ng_child BDF CLASS: the CLASS (block, net) device of BDF's virtio device
+ng_child() {
+	for _c in /sys/bus/pci/devices/"$1"/virtio*/"$2"/*; do
+		[ -e "$_c" ] && basename "$_c"
+	done
+	return 0
+}
+# ng_irq_names VDEV: the interrupts VDEV's transport requested (suffixes)
+ng_irq_names() {
+	grep -oE " $1-[^ ,]+" /proc/interrupts | sed "s/^ $1-//" | sort | tr '\n' ' '
+}
+# ng_mode BDF: virtio_pci_ng's interrupt mode, told by the interrupt names
+ng_mode() {
+	case " $(ng_irq_names "$(ng_vdev "$1")")" in
+	*" intx "*) echo intx ;;
+	*" virtqueues "*) echo msix-shared ;;
+	*" config "*) echo msix-per-vq ;;
+	*) echo none ;;
+	esac
+}
+# ng_nmsi BDF: MSI/MSI-X vectors enabled on BDF
+ng_nmsi() { ls "/sys/bus/pci/devices/$1/msi_irqs" 2>/dev/null | wc -l; }
+# ng_irq_sum REGEX: interrupts counted on the /proc/interrupts lines matching REGEX
+ng_irq_sum() {
+	grep -E "$1" /proc/interrupts |
+		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'
+}
+# ng_feature VDEV BIT: 1 if feature BIT was negotiated
+ng_feature() { cut -c $(($2 + 1)) "/sys/bus/virtio/devices/$1/features"; }
+# ng_io DISK: write 1 MiB with O_DIRECT, read it back with O_DIRECT, compare
+ng_io() {
+	dd if=/dev/urandom of="/tmp/w.$1" bs=64k count=16 2>/dev/null &&
+		dd if="/tmp/w.$1" of="/dev/$1" bs=64k count=16 oflag=direct 2>/dev/null &&
+		dd if="/dev/$1" of="/tmp/r.$1" bs=64k count=16 iflag=direct 2>/dev/null &&
+		cmp "/tmp/w.$1" "/tmp/r.$1"
+}
+# ---- end of helpers ----
+
+vng_load virtio_pci_ng virtio_blk
+
+# one_disk BDF DRIVE MODE NMSI QUEUE-IRQ-REGEX
+one_disk() {
+	bdf=$1 drive=$2 mode=$3 nmsi=$4
+	check_eq "$bdf: bound to virtio-pci-ng" "$(ng_drv "$bdf")" virtio-pci-ng
+	v=$(ng_vdev "$bdf")
+	disk=$(ng_child "$bdf" block)
+	check "$bdf: /dev/$disk appears" vng_wait_for "/dev/$disk"
+	check_eq "$bdf: interrupt mode" "$(ng_mode "$bdf")" "$mode"
+	check_eq "$bdf: MSI-X vectors enabled" "$(ng_nmsi "$bdf")" "$nmsi"
+	re=$(printf "$5" "$v")
+	before=$(ng_irq_sum "$re")
+	check "$bdf: O_DIRECT write, read back, compare" ng_io "$disk"
+	after=$(ng_irq_sum "$re")
+	check "$bdf: queue interrupts on '$re' ($before -> $after)" \
+		test "$after" -gt "$before"
+
+	# Grow the disk to 96 MiB: the device signals a config change.
+	echo "VNG-QMP: {\"execute\": \"block_resize\", \"arguments\": {\"device\": \"$drive\", \"size\": 100663296}}"
+	_i=0
+	while [ "$(cat "/sys/block/$disk/size")" != 196608 ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	check_eq "$bdf: config change seen (new capacity)" "$(cat "/sys/block/$disk/size")" 196608
+	check "$bdf: I/O after the resize" ng_io "$disk"
+}
+
+one_disk 0000:00:04.0 d0 msix-per-vq 3 ' %s-req\.'
+check_eq "00:04.0: names" "$(ng_irq_names "$(ng_vdev 0000:00:04.0)")" "config req.0 req.1 "
+one_disk 0000:00:05.0 d1 msix-shared 2 ' %s-virtqueues$'
+check_eq "00:05.0: names" "$(ng_irq_names "$(ng_vdev 0000:00:05.0)")" "config virtqueues "
+one_disk 0000:00:06.0 d2 intx 0 ' %s-intx'
+check_eq "00:06.0: names" "$(ng_irq_names "$(ng_vdev 0000:00:06.0)")" "intx "
+check "00:06.0: no MSI-X capability used" sh -c '! grep -q PCI-MSIX-0000:00:06.0 /proc/interrupts'
+vng_done

@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the kst-*.sh cases, after lib.sh. Runs the kernel tree's
+# virtio-blk kselftests (tools/testing/selftests/drivers/block/virtio_blk,
+# built by scripts/build-kselftests.sh, in /usr/lib/kselftests in the guest)
+# once per virtio driver pair, and turns each of their TAP results into a
+# lib.sh check (a kselftest SKIP stays a skip).
+#
+#   kst_pairs             print the TRANSPORT:BLK driver pairs to test, one a
+#                         line: $KST_COMBOS if set (comma or space separated;
+#                         a KST_COMBOS=... kernel argument sets it), else
+#                         virtio_pci:virtio_blk, plus virtio_pci:virtio_blk_ng
+#                         and virtio_pci_ng:virtio_blk_ng when the modules exist
+#   kst_load PAIR [PARAM..]  load the pair, PARAMs go to the blk driver; on
+#                         failure records a failed check and returns 1
+#   kst_unload            unload the pair kst_load loaded
+#   kst_disk SERIAL       print the disk (vdX) whose serial is SERIAL
+#   kst_run TAG PROG [VAR=VALUE..]
+#                         run kselftest PROG with VBLK_DRIVER (the blk driver
+#                         loaded) and the VARs in its environment; its output
+#                         is shown as TAP diagnostics, each of its results
+#                         becomes a check "TAG PROG: test"
+
+KST_DIR=${KST_DIR:-/usr/lib/kselftests/drivers/block/virtio_blk}
+KST_TRANSPORT=
+KST_BLK=
+
+kst_pairs() {
+	if [ -n "${KST_COMBOS:-}" ]; then
+		echo "$KST_COMBOS" | tr ', ' '\n\n' | grep .
+		return 0
+	fi
+	echo virtio_pci:virtio_blk
+	if modinfo virtio_blk_ng >/dev/null 2>&1; then
+		echo virtio_pci:virtio_blk_ng
+		modinfo virtio_pci_ng >/dev/null 2>&1 &&
+			echo virtio_pci_ng:virtio_blk_ng
+	fi
+	return 0
+}
+
+kst_load() {
+	KST_TRANSPORT=${1%%:*}
+	KST_BLK=${1#*:}
+	shift
+	echo "# loading $KST_TRANSPORT + $KST_BLK $*"
+	if ! modprobe "$KST_TRANSPORT"; then
+		fail "modprobe $KST_TRANSPORT"
+		return 1
+	fi
+	if ! modprobe "$KST_BLK" "$@"; then
+		fail "modprobe $KST_BLK $*"
+		rmmod "$KST_TRANSPORT"
+		return 1
+	fi
+	return 0
+}
+
+kst_unload() {
+	rmmod "$KST_BLK" || fail "rmmod $KST_BLK"
+	rmmod "$KST_TRANSPORT" || fail "rmmod $KST_TRANSPORT"
+}
+
+kst_disk() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		for _d in /sys/block/vd*; do
+			[ -e "$_d/serial" ] || continue
+			if [ "$(cat "$_d/serial")" = "$1" ]; then
+				basename "$_d"
+				return 0
+			fi
+		done
+		_i=$((_i + 1))
+		sleep 0.1
+	done
+	echo "# no disk with serial $1 (driver $KST_BLK):" >&2
+	ls /sys/block >&2
+	return 1
+}
+
+# "ok 3 vblk.name # SKIP why" -> "name"
+kst_name() {
+	echo "$1" | sed -e 's/^\(not \)\{0,1\}ok [0-9]* //' -e 's/ # .*//' \
+		-e 's/^vblk\.//'
+}
+
+kst_run() {
+	_tag=$1 _prog=$2
+	shift 2
+	_bin=$KST_DIR/$_prog
+	if [ ! -x "$_bin" ]; then
+		fail "$_tag $_prog: not installed (scripts/build-kselftests.sh)"
+		return 1
+	fi
+	_args=
+	for _a in "$@"; do
+		# The resize command asks the host for QMP: never echo it.
+		case $_a in VBLK_RESIZE_CMD=*) _a="VBLK_RESIZE_CMD=..." ;; esac
+		_args="$_args $_a"
+	done
+	echo "# $_tag: $_prog$_args"
+	rm -f /tmp/kst.rc
+	{
+		env VBLK_DRIVER="$KST_BLK" "$@" "$_bin"
+		echo $? >/tmp/kst.rc
+	} 2>&1 | tee /tmp/kst.out | sed 's/^/#   /'
+	_rc=$(cat /tmp/kst.rc 2>/dev/null || echo none)
+
+	_n=0 _bad=0
+	while IFS= read -r _l; do
+		case $_l in
+		"not ok "*)
+			fail "$_tag $_prog: $(kst_name "$_l")"
+			_bad=$((_bad + 1)) ;;
+		"ok "*"# SKIP"*)
+			skip "$_tag $_prog: $(kst_name "$_l")" "${_l#*# SKIP }" ;;
+		"ok "*)
+			ok "$_tag $_prog: $(kst_name "$_l")" ;;
+		*) continue ;;
+		esac
+		_n=$((_n + 1))
+	done </tmp/kst.out
+	_plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' /tmp/kst.out | head -1)
+	if [ "$_n" -eq 0 ] || [ "$_n" != "${_plan:-x}" ]; then
+		fail "$_tag $_prog: $_n results for a plan of ${_plan:-none}"
+	elif [ "$_rc" != 0 ] && [ $_bad -eq 0 ]; then
+		fail "$_tag $_prog: exit status $_rc"
+	fi
+	[ "$_rc" = 0 ]
+}
