@@ -3,7 +3,9 @@
 #   00:04.0 packed=on             -> VIRTIO_F_RING_PACKED (34) negotiated
 #   00:05.0 event_idx=off         -> VIRTIO_RING_F_EVENT_IDX (29) not
 #   00:06.0 indirect_desc=off     -> VIRTIO_RING_F_INDIRECT_DESC (28) not
-#   00:07.0 disable-legacy=on     -> modern-only device ID 0x1042
+#   00:07.0 disable-legacy=on     -> modern-only device ID 0x1042, and
+#           page-per-vq=on           a notify region larger than a page
+#                                    (each queue's address mapped alone)
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw
 # vng-qemu: -device virtio-blk-pci,drive=d0,addr=0x4,packed=on
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw
@@ -11,7 +13,7 @@
 # vng-qemu: -drive if=none,id=d2,file=@DISK2@,format=raw
 # vng-qemu: -device virtio-blk-pci,drive=d2,addr=0x6,indirect_desc=off
 # vng-qemu: -drive if=none,id=d3,file=@DISK3@,format=raw
-# vng-qemu: -device virtio-blk-pci,drive=d3,addr=0x7,disable-legacy=on,num-queues=4
+# vng-qemu: -device virtio-blk-pci,drive=d3,addr=0x7,disable-legacy=on,num-queues=4,page-per-vq=on
 # vng-timeout: 240
 . /vng/lib.sh
 # ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
@@ -101,7 +103,8 @@ check "$b: 1 MiB requests without indirect descriptors" \
 b=0000:00:07.0
 check_eq "$b: modern-only device ID" "$(cat /sys/bus/pci/devices/$b/device)" 0x1042
 disk_ok $b
-check_eq "$b: 4 hardware queues" "$(ls "/sys/block/$(ng_child $b block)/mq" | wc -l)" 4
-check_eq "$b: 1 + 4 MSI-X vectors" "$(ng_nmsi $b)" 5
-
+# The device offers 4 queues; virtio_blk uses one per CPU (2), and only
+# the queues it asks for get vectors.
+check_eq "$b: 2 hardware queues" "$(ls "/sys/block/$(ng_child $b block)/mq" | wc -l)" 2
+check_eq "$b: 1 + 2 MSI-X vectors" "$(ng_nmsi $b)" 3
 vng_done

@@ -68,7 +68,10 @@ bdf=0000:00:04.0
 check_eq "bound to virtio-pci-ng" "$(ng_drv $bdf)" virtio-pci-ng
 v=$(ng_vdev $bdf)
 check_eq "virtio device ID 3 (console)" "$(cat /sys/bus/virtio/devices/$v/device)" 0x0003
-check_eq "interrupt mode" "$(ng_mode $bdf)" msix-per-vq
+# QEMU gives virtio-serial 2 MSI-X vectors for its 64 queues (31 ports):
+# per-queue vectors cannot be had, the shared vector is the fallback.
+check_eq "interrupt mode" "$(ng_mode $bdf)" msix-shared
+check_eq "2 MSI-X vectors" "$(ng_nmsi $bdf)" 2
 check_eq "MULTIPORT negotiated" "$(ng_feature "$v" 1)" 1
 
 port=

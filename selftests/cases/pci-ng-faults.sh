@@ -1,0 +1,124 @@
+#!/bin/sh
+# Error paths of virtio_pci_ng under allocation failures: bind a
+# virtio-rng function with the n-th slab allocation of the binding task
+# failing (/proc/self/fail-nth), for n = 1, 2, ... until a bind gets
+# through without reaching the n-th allocation. Every failure must unwind
+# cleanly (KASAN, lockdep and kmemleak watch), and the device must work
+# normally afterwards.
+# vng-qemu: -object rng-builtin,id=r0 -device virtio-rng-pci,rng=r0,addr=0x4
+# vng-timeout: 900
+. /vng/lib.sh
+# ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
+# ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)
+ng_bdfs() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/vendor")" = 0x1af4 ] && [ "$(cat "$_d/device")" = "$1" ] &&
+			basename "$_d"
+	done
+	return 0
+}
+# ng_drv BDF: the PCI driver bound to BDF (empty if none)
+ng_drv() { _l=$(readlink "/sys/bus/pci/devices/$1/driver") && basename "$_l"; }
+# ng_vdev BDF: the virtio device (virtioN) registered for BDF
+ng_vdev() {
+	for _v in /sys/bus/pci/devices/"$1"/virtio*; do
+		[ -e "$_v" ] && basename "$_v"
+	done
+	return 0
+}
+# ng_child BDF CLASS: the CLASS (block, net) device of BDF's virtio device
+ng_child() {
+	for _c in /sys/bus/pci/devices/"$1"/virtio*/"$2"/*; do
+		[ -e "$_c" ] && basename "$_c"
+	done
+	return 0
+}
+# ng_irq_names VDEV: the interrupts VDEV's transport requested (suffixes)
+ng_irq_names() {
+	grep -oE " $1-[^ ,]+" /proc/interrupts | sed "s/^ $1-//" | sort | tr '\n' ' '
+}
+# ng_mode BDF: virtio_pci_ng's interrupt mode, told by the interrupt names
+ng_mode() {
+	case " $(ng_irq_names "$(ng_vdev "$1")")" in
+	*" intx "*) echo intx ;;
+	*" virtqueues "*) echo msix-shared ;;
+	*" config "*) echo msix-per-vq ;;
+	*) echo none ;;
+	esac
+}
+# ng_nmsi BDF: MSI/MSI-X vectors enabled on BDF
+ng_nmsi() { ls "/sys/bus/pci/devices/$1/msi_irqs" 2>/dev/null | wc -l; }
+# ng_irq_sum REGEX: interrupts counted on the /proc/interrupts lines matching REGEX
+ng_irq_sum() {
+	grep -E "$1" /proc/interrupts |
+		awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'
+}
+# ng_feature VDEV BIT: 1 if feature BIT was negotiated
+ng_feature() { cut -c $(($2 + 1)) "/sys/bus/virtio/devices/$1/features"; }
+# ng_io DISK: write 1 MiB with O_DIRECT, read it back with O_DIRECT, compare
+ng_io() {
+	dd if=/dev/urandom of="/tmp/w.$1" bs=64k count=16 2>/dev/null &&
+		dd if="/tmp/w.$1" of="/dev/$1" bs=64k count=16 oflag=direct 2>/dev/null &&
+		dd if="/dev/$1" of="/tmp/r.$1" bs=64k count=16 iflag=direct 2>/dev/null &&
+		cmp "/tmp/w.$1" "/tmp/r.$1"
+}
+# ---- end of helpers ----
+
+FS=/sys/kernel/debug/failslab
+KMEMLEAK=/sys/kernel/debug/kmemleak
+bdf=0000:00:04.0
+drv=/sys/bus/pci/drivers/virtio-pci-ng
+if [ ! -e /proc/self/fail-nth ] || [ ! -d $FS ]; then
+	skip "fault injection" "kernel without CONFIG_FAILSLAB"
+	vng_done
+fi
+
+vng_load virtio_pci_ng virtio_rng
+check_eq "bound to virtio-pci-ng" "$(ng_drv $bdf)" virtio-pci-ng
+check "unbind" sh -c "echo $bdf >$drv/unbind"
+[ -w $KMEMLEAK ] && { sleep 5; echo scan >$KMEMLEAK; echo clear >$KMEMLEAK; }
+
+# Fail GFP_KERNEL allocations too, quietly (a stack dump per failure
+# would read as a kernel splat).
+echo N >$FS/ignore-gfp-wait
+echo 0 >$FS/verbose
+
+n=0 done_at='' bound=0
+while [ $n -lt 1500 ]; do
+	n=$((n + 1))
+	echo $n >/proc/self/fail-nth
+	echo $bdf >$drv/bind 2>/dev/null
+	left=''
+	read -r left </proc/self/fail-nth 2>/dev/null
+	echo 0 >/proc/self/fail-nth 2>/dev/null
+	if [ -e /sys/bus/pci/devices/$bdf/driver ]; then
+		bound=$((bound + 1))
+		echo $bdf >$drv/unbind
+	fi
+	# The n-th allocation was never reached: every earlier one was tried.
+	if [ -n "$left" ] && [ "$left" -gt 0 ]; then
+		done_at=$n
+		break
+	fi
+done
+echo Y >$FS/ignore-gfp-wait
+check "every allocation of a bind failed once ($done_at runs, $bound bound)" test -n "$done_at"
+
+check "bind without faults" sh -c "echo $bdf >$drv/bind"
+check_eq "bound to virtio-pci-ng" "$(ng_drv $bdf)" virtio-pci-ng
+check_eq "interrupt mode" "$(ng_mode $bdf)" msix-per-vq
+check "/dev/hwrng works" dd if=/dev/hwrng of=/dev/null bs=64 count=16 iflag=fullblock
+check "unbind" sh -c "echo $bdf >$drv/unbind"
+check "rmmod virtio_rng virtio_pci_ng" rmmod virtio_rng virtio_pci_ng
+
+if [ -w $KMEMLEAK ]; then
+	sleep 6
+	echo scan >$KMEMLEAK
+	echo scan >$KMEMLEAK
+	leaks=$(grep -c '^unreferenced object' $KMEMLEAK)
+	check_eq "kmemleak: no leaked objects" "$leaks" 0
+	[ "$leaks" = 0 ] || head -n 60 $KMEMLEAK | sed 's/^/# /'
+else
+	skip "kmemleak: no leaked objects" "kernel without kmemleak"
+fi
+vng_done
