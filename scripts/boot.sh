@@ -144,7 +144,7 @@ set +e
 	-smp "${VNG_SMP:-2}" -m "${VNG_MEM:-1G}" -nodefaults -display none -no-reboot \
 	-serial stdio -qmp "unix:$work/qmp.sock,server=on,wait=off" \
 	-kernel "$kernel" -initrd "$work/initrd" \
-	-append "console=ttyS0 reboot=k panic=-1 oops=panic loglevel=5 $(subst "$kargs")" \
+	-append "console=ttyS0 reboot=k panic=-1 oops=panic loglevel=5 no_timer_check $(subst "$kargs")" \
 	$(subst "$qargs")
 rc=$?
 if ! vu_stop && [ $rc -eq 0 ]; then

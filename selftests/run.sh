@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the QEMU test cases in selftests/cases/ (all, or those matching the
-# glob arguments) on the kernel in build/out/$VNG_OUT (default: test).
+# Run the QEMU test cases in selftests/cases/ (those of
+# selftests/default.list, or those matching the glob arguments) on the kernel in build/out/$VNG_OUT (default: test).
 # Prints TAP per case, a table, and "N passed, N failed"; exits non-zero on
 # any failure. Logs of every case are in build/logs/.
 set -uo pipefail
@@ -15,7 +15,12 @@ while getopts "f:" o; do
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || set -- '*'
+# With no arguments: the cases of selftests/default.list (the CI set);
+# '*' runs every case.
+if [ $# -eq 0 ]; then
+	mapfile -t defaults < <(sed 's/#.*//; /^[[:space:]]*$/d' "$TOP/selftests/default.list")
+	set -- "${defaults[@]}"
+fi
 
 cases=()
 for pat in "$@"; do
