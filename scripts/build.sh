@@ -61,7 +61,12 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 			esac
 		done < <(grep -v '^#' "$f")
 	done
-	[ $bad -eq 0 ] || die "kconfig fragments not fully applied"
+	# (The bisect build of an early patch may lack symbols that later
+	# patches add: VNG_LAX_CONFIG=1 turns this into a warning.)
+	if [ $bad -ne 0 ]; then
+		[ -n "${VNG_LAX_CONFIG:-}" ] || die "kconfig fragments not fully applied"
+		log "warning: some fragment options are not set (VNG_LAX_CONFIG)"
+	fi
 	echo "$want" >"$stamp"
 fi
 
