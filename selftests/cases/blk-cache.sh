@@ -7,7 +7,7 @@
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,config-wce=on
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,config-wce=off
 # vng-post: python3 -c 'import json,sys; r=[json.loads(l.split("QMP reply ",1)[1]) for l in open(sys.argv[1]) if "# host: QMP reply" in l]; wb=[[b["inserted"]["cache"]["writeback"] for b in x["return"] if b["device"]=="d0"][0] for x in r if isinstance(x.get("return"),list)]; print("# host: d0 writeback per query-block:", wb); sys.exit(wb != [True, False, True])' "$log"
-# vng-timeout: 180
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

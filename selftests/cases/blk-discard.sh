@@ -4,7 +4,7 @@
 # neither. QEMU 7.2 has no secure erase: it must be refused.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw,discard=unmap -device virtio-blk-pci,drive=d0,discard=on,write-zeroes=on
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,discard=off,write-zeroes=off
-# vng-timeout: 240
+# vng-timeout: 600
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

@@ -2,7 +2,7 @@
 # Data integrity on two queues: O_DIRECT with many segment shapes, large
 # requests split by the segment limits, page-cache I/O, parallel writers.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,num-queues=2
-# vng-timeout: 300
+# vng-timeout: 600
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

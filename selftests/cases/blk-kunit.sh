@@ -1,7 +1,7 @@
 #!/bin/sh
 # The virtio_blk_ng KUnit suite, run in the debug kernel (KASAN, lockdep)
 # by loading its module.
-# vng-timeout: 300
+# vng-timeout: 400
 . /vng/lib.sh
 
 check "modprobe vblk_ng_kunit" modprobe vblk_ng_kunit

@@ -2,7 +2,7 @@
 # virtio_blk_ng over the new virtio_pci_ng transport (modern only).
 # Skipped while virtio_pci_ng does not bind the device.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,disable-legacy=on,num-queues=2,serial=png0
-# vng-timeout: 240
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

@@ -4,7 +4,7 @@
 # vng-machine: q35
 # vng-qemu: -device pcie-root-port,id=rp0,chassis=1
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,bus=rp0,num-queues=2
-# vng-timeout: 300
+# vng-timeout: 600
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

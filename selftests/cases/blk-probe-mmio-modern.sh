@@ -3,7 +3,7 @@
 # vng-machine: microvm
 # vng-qemu: -global virtio-mmio.force-legacy=false
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-device,drive=d0,serial=mmio1
-# vng-timeout: 240
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

@@ -3,7 +3,7 @@
 # (version 1) interface, guest-endian headers.
 # vng-machine: microvm
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-device,drive=d0,serial=mmio0
-# vng-timeout: 240
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

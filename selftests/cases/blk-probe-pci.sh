@@ -2,7 +2,7 @@
 # virtio_blk_ng drives a virtio-blk-pci disk over the stock virtio_pci:
 # naming, size, O_DIRECT write/verify, counters, unbind and rebind.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0
-# vng-timeout: 240
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

@@ -2,7 +2,7 @@
 # A QMP block_resize while the guest runs reaches it as a config change:
 # the disk grows, the new space works, the old data stays.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0
-# vng-timeout: 180
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

@@ -5,7 +5,7 @@
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,packed=on
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,event_idx=off
 # vng-qemu: -drive if=none,id=d2,file=@DISK2@,format=raw -device virtio-blk-pci,drive=d2,indirect_desc=off,queue-size=16,num-queues=1
-# vng-timeout: 300
+# vng-timeout: 600
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

@@ -2,7 +2,7 @@
 # A read-only device (VIRTIO_BLK_F_RO) gives a read-only disk that refuses
 # writes, even after BLKROSET clears the block device's own flag.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw,readonly=on -device virtio-blk-pci,drive=d0
-# vng-timeout: 120
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

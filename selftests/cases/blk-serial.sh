@@ -4,7 +4,7 @@
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,serial=VNG-SERIAL-0001
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,serial=ABCDEFGHIJKLMNOPQRST
 # vng-qemu: -drive if=none,id=d2,file=@DISK2@,format=raw -device virtio-blk-pci,drive=d2
-# vng-timeout: 180
+# vng-timeout: 420
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---
 NGDBG=/sys/kernel/debug/virtio_blk_ng

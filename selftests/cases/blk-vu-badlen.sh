@@ -7,7 +7,7 @@
 # vng-vhost-user: --fault 'len=zero type=in sector=2048' --fault 'len=short type=in sector=4096' --fault 'len=long type=in sector=6144' --fault 'len=zero type=out sector=8192'
 # vng-qemu: -chardev socket,id=vu0,path=@VHOST@
 # vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2
-# vng-timeout: 150
+# vng-timeout: 420
 # vng-post: test "$(grep -c 'FAULT [0-9]*: .*hits rule .len=' vhost0.log)" = 4
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---

@@ -19,7 +19,7 @@
 # vng-qemu: -chardev socket,id=vu5,path=@VHOST5@ -device vhost-user-blk-pci,chardev=vu5,num-queues=1
 # vng-qemu: -chardev socket,id=vu6,path=@VHOST6@ -device vhost-user-blk-pci,chardev=vu6,num-queues=1
 # vng-qemu: -chardev socket,id=vu7,path=@VHOST7@ -device vhost-user-blk-pci,chardev=vu7,num-queues=1
-# vng-timeout: 240
+# vng-timeout: 600
 . /vng/lib.sh
 . /vng/vu-lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---

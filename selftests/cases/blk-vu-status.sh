@@ -7,7 +7,7 @@
 # vng-vhost-user: --fault 'status=7 type=in sector=2048' --fault 'status=255 type=in sector=3072' --fault 'ioerr type=in sector=4096' --fault 'unsupp type=in sector=6144' --fault 'ioerr type=out sector=8192' --fault 'ioerr type=flush'
 # vng-qemu: -chardev socket,id=vu0,path=@VHOST@
 # vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2
-# vng-timeout: 150
+# vng-timeout: 420
 # vng-post: test "$(grep -c 'FAULT [0-9]*: .*hits rule' vhost0.log)" = 6
 . /vng/lib.sh
 # --- virtio_blk_ng helpers (inlined in every blk-* case) ---

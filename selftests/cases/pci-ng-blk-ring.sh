@@ -14,7 +14,10 @@
 # vng-qemu: -device virtio-blk-pci,drive=d2,addr=0x6,indirect_desc=off
 # vng-qemu: -drive if=none,id=d3,file=@DISK3@,format=raw
 # vng-qemu: -device virtio-blk-pci,drive=d3,addr=0x7,disable-legacy=on,num-queues=4,page-per-vq=on
-# vng-timeout: 240
+# vng-timeout: 400
+# INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
+# ACPICA's 30 s loop timeout under TCG with the debug kernel.
+# vng-kernel-args: acpi=noirq
 . /vng/lib.sh
 # ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
 # ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)

@@ -8,7 +8,10 @@
 # vng-qemu: -device virtio-blk-pci,drive=d0,addr=0x4,num-queues=2,serial=vng-pci-ng
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw
 # vng-qemu: -device virtio-blk-pci,drive=d1,addr=0x5,disable-modern=on
-# vng-timeout: 180
+# vng-timeout: 300
+# INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
+# ACPICA's 30 s loop timeout under TCG with the debug kernel.
+# vng-kernel-args: acpi=noirq
 . /vng/lib.sh
 # ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
 # ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)

@@ -6,7 +6,10 @@
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw
 # vng-qemu: -device virtio-blk-pci,drive=d0,addr=0x4,num-queues=2
 # vng-qemu: -netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0,addr=0x5
-# vng-timeout: 600
+# vng-timeout: 900
+# INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
+# ACPICA's 30 s loop timeout under TCG with the debug kernel.
+# vng-kernel-args: acpi=noirq
 . /vng/lib.sh
 # ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
 # ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)

@@ -5,7 +5,10 @@
 # both NICs' queue interrupts must fire on their own MSI-X vectors.
 # vng-qemu: -netdev hubport,id=n0,hubid=0 -device virtio-net-pci,netdev=n0,addr=0x4,mac=52:54:00:00:00:04
 # vng-qemu: -netdev hubport,id=n1,hubid=0 -device virtio-net-pci,netdev=n1,addr=0x5,mac=52:54:00:00:00:05
-# vng-timeout: 180
+# vng-timeout: 300
+# INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
+# ACPICA's 30 s loop timeout under TCG with the debug kernel.
+# vng-kernel-args: acpi=noirq
 . /vng/lib.sh
 # ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
 # ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)

@@ -2,7 +2,10 @@
 # Stock virtio_rng over virtio_pci_ng: /dev/hwrng delivers entropy from
 # the device's one virtqueue, on its own MSI-X vector.
 # vng-qemu: -object rng-builtin,id=r0 -device virtio-rng-pci,rng=r0,addr=0x4
-# vng-timeout: 120
+# vng-timeout: 240
+# INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
+# ACPICA's 30 s loop timeout under TCG with the debug kernel.
+# vng-kernel-args: acpi=noirq
 . /vng/lib.sh
 # ---- virtio_pci_ng helpers (the same block in every pci-ng-* case) ----
 # ng_bdfs ID: the virtio functions with PCI device ID ID (e.g. 0x1042)
