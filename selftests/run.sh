@@ -3,7 +3,9 @@
 # Run the QEMU test cases in selftests/cases/ (those of
 # selftests/default.list, or those matching the glob arguments) on the kernel in build/out/$VNG_OUT (default: test).
 # Prints TAP per case, a table, and "N passed, N failed"; exits non-zero on
-# any failure. Logs of every case are in build/logs/.
+# any failure. Logs of every case are in build/logs/. Case timeouts are
+# multiplied by VNG_TIMEOUT_SCALE (default 3: the debug kernel under TCG on a
+# busy host is slow; a timeout only costs time when something hangs).
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
@@ -42,7 +44,7 @@ for c in "${cases[@]}"; do
 	printf '# [%d/%d] %s ...\n' "$n" "$total" "$name"
 	machine=$(hdr machine "$c"); machine=${machine% }
 	to=$(hdr timeout "$c"); to=${to% }
-	args=(-f "$flavour" -n "$name" -t "${to:-300}" -q "$(hdr qemu "$c")" -k "$(hdr kernel-args "$c")")
+	args=(-f "$flavour" -n "$name" -t "$(( ${to:-300} * ${VNG_TIMEOUT_SCALE:-3} ))" -q "$(hdr qemu "$c")" -k "$(hdr kernel-args "$c")")
 	[ -n "$machine" ] && args+=(-M "$machine")
 	post=$(hdr post "$c")
 	[ -n "${post// /}" ] && args+=(-p "$post")
