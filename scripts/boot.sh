@@ -7,6 +7,7 @@
 #                   [-u "VHOST-USER-BAD ARGS"]... GUEST_SCRIPT
 #
 # The kernel is build/out/$VNG_OUT, or build/out/FLAVOUR (default test).
+# $VNG_EXTRA_INITRD, if set, is a cpio.gz appended to the guest's initramfs.
 # QEMU ARGS may use @DISK0@..@DISK3@ (fresh 64 MiB raw files), @FILE0@..@FILE3@
 # (empty host files) and @QMP@ (the QMP socket). The host command of -p runs
 # after the guest exits, with the same placeholders. Each -u starts a
@@ -29,11 +30,11 @@ while getopts "f:t:M:q:k:p:n:u:h" o; do
 	p) post=$OPTARG ;;
 	n) name=$OPTARG ;;
 	u) vus+=("$OPTARG") ;;
-	*) sed -n '3,17p' "$0"; exit 2 ;;
+	*) sed -n '3,18p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '3,17p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '3,18p' "$0"; exit 2; }
 script=$1
 [ -f "$script" ] || die "no guest script $script"
 [ -n "$name" ] || name=$(basename "$script" .sh)
@@ -51,6 +52,8 @@ mkdir -p "$work/root/vng"
 cp "$script" "$work/root/vng/run.sh"
 (cd "$work/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/script.cpio.gz"
 cat "$base" "$work/script.cpio.gz" >"$work/initrd"
+# Opt-in extra files for the guest (scripts/bench.sh: fio and its helpers).
+[ -z "${VNG_EXTRA_INITRD:-}" ] || cat "$VNG_EXTRA_INITRD" >>"$work/initrd"
 
 subst() {
 	local s=$1 i

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * benchmon: measure one window of a running benchmark job.
+ *
+ *   benchmon DEV WARMUP_MS WINDOW_MS
+ *
+ * Sleeps WARMUP_MS (the job starts up), then takes two snapshots
+ * WINDOW_MS apart of the CPU clock (/proc/vng_cputime, from the
+ * vng_cputime module: per-CPU idle and iowait in ns) and of
+ * /sys/block/DEV/stat, and prints one line:
+ *
+ *   BENCHMON win_ns=N busy_ns=N ios=N rd=N wr=N rsect=N wsect=N ncpu=N
+ *            cpuidle_busy_ns=N
+ *
+ * busy_ns is the non-idle CPU time summed over the online CPUs; at QEMU
+ * -icount shift=0 it is the guest instructions spent in the window, so
+ * busy_ns / ios is the instructions per I/O. No process is started inside
+ * the window. cpuidle_busy_ns is the same from the cpuidle states'
+ * residency (us, each CPU read while benchmon runs on it, so no idle
+ * period is under way), or -1 without a cpuidle driver. Exit status 0, or 1 with a message on stderr.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAXCPU 64
+
+struct snap {
+	unsigned long long now, idle;
+	int ncpu, cpuidle_ok;
+	unsigned long long cnow[MAXCPU], cidle[MAXCPU];
+	unsigned long long st[11];
+};
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Sum of CPU @cpu's cpuidle state residencies (us); -1 without cpuidle. */
+static long long cpuidle_us(int cpu)
+{
+	char path[128];
+	unsigned long long v;
+	long long sum = -1;
+	FILE *f;
+	int st;
+
+	for (st = 0; st < 10; st++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/cpuidle/state%d/time", cpu, st);
+		f = fopen(path, "r");
+		if (!f)
+			break;
+		if (fscanf(f, "%llu", &v) == 1)
+			sum = (sum < 0 ? 0 : sum) + v;
+		fclose(f);
+	}
+	return sum;
+}
+
+static int take(const char *dev, struct snap *s)
+{
+	char path[256], line[256];
+	unsigned long long a, b;
+	cpu_set_t set;
+	FILE *f;
+	int n, cpu;
+
+	memset(s, 0, sizeof(*s));
+	f = fopen("/proc/vng_cputime", "r");
+	if (!f) {
+		perror("benchmon: /proc/vng_cputime");
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "now %llu", &a) == 1)
+			s->now = a;
+		else if (sscanf(line, "cpu%d %llu %llu", &n, &a, &b) == 3) {
+			s->idle += a + b;
+			s->ncpu++;
+		}
+	}
+	fclose(f);
+	/*
+	 * The cpuidle residency of a CPU is brought up to date when it
+	 * leaves idle, so read each CPU's while running on it.
+	 */
+	s->cpuidle_ok = 1;
+	for (cpu = 0; cpu < s->ncpu && cpu < MAXCPU; cpu++) {
+		long long us;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			s->cpuidle_ok = 0;
+			break;
+		}
+		s->cnow[cpu] = now_ns();
+		us = cpuidle_us(cpu);
+		if (us < 0) {
+			s->cpuidle_ok = 0;
+			break;
+		}
+		s->cidle[cpu] = us;
+	}
+	CPU_ZERO(&set);
+	for (cpu = 0; cpu < s->ncpu && cpu < MAXCPU; cpu++)
+		CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+
+	snprintf(path, sizeof(path), "/sys/block/%s/stat", dev);
+	f = fopen(path, "r");
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	n = fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &s->st[0], &s->st[1], &s->st[2], &s->st[3], &s->st[4],
+		   &s->st[5], &s->st[6], &s->st[7], &s->st[8], &s->st[9],
+		   &s->st[10]);
+	fclose(f);
+	if (n != 11 || !s->ncpu || !s->now) {
+		fprintf(stderr, "benchmon: cannot parse the counters\n");
+		return 1;
+	}
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts))
+		;
+}
+
+int main(int argc, char **argv)
+{
+	struct snap a, b;
+	unsigned long long win, busy, rd, wr;
+	long long cbusy = -1;
+	int cpu;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: benchmon DEV WARMUP_MS WINDOW_MS\n");
+		return 2;
+	}
+	sleep_ms(atol(argv[2]));
+	if (take(argv[1], &a))
+		return 1;
+	sleep_ms(atol(argv[3]));
+	if (take(argv[1], &b))
+		return 1;
+	if (a.ncpu != b.ncpu) {
+		fprintf(stderr, "benchmon: CPUs went on- or offline\n");
+		return 1;
+	}
+	win = b.now - a.now;
+	busy = (unsigned long long)a.ncpu * win - (b.idle - a.idle);
+	if (a.cpuidle_ok && b.cpuidle_ok) {
+		cbusy = 0;
+		for (cpu = 0; cpu < a.ncpu && cpu < MAXCPU; cpu++)
+			cbusy += (long long)(b.cnow[cpu] - a.cnow[cpu]) -
+				 (long long)(b.cidle[cpu] - a.cidle[cpu]) * 1000;
+	}
+	rd = b.st[0] - a.st[0];
+	wr = b.st[4] - a.st[4];
+	printf("BENCHMON win_ns=%llu busy_ns=%llu ios=%llu rd=%llu wr=%llu rsect=%llu wsect=%llu ncpu=%d cpuidle_busy_ns=%lld\n",
+	       win, busy, rd + wr, rd, wr, b.st[2] - a.st[2], b.st[6] - a.st[6],
+	       a.ncpu, cbusy);
+	return 0;
+}
