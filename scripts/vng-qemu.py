@@ -88,6 +88,7 @@ def main():
     buf = b""
     timed_out = False
     verbose = os.environ.get("VNG_VERBOSE") == "1"
+    exit_deadline = [None]
 
     def handle(line):
         nonlocal status
@@ -100,6 +101,9 @@ def main():
         m = EXIT.search(line)
         if m:
             status = int(m.group(1))
+            # The result is in: a reboot that hangs (a removal stuck in
+            # the kernel, say) costs 15 s, not the whole timeout.
+            exit_deadline[0] = time.monotonic() + 15
         m = QMP.search(line)
         if m and qmp:
             try:
@@ -118,6 +122,10 @@ def main():
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
+            proc.kill()
+            break
+        if exit_deadline[0] is not None and time.monotonic() > exit_deadline[0]:
+            log.write("# host: the guest did not reboot after reporting its status; killed\n")
             proc.kill()
             break
         r, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))

@@ -54,9 +54,8 @@ check "hand disk1 back" sh -c "echo $v1 > /sys/bus/virtio/drivers/virtio_blk/unb
 check "hand disk2 back" sh -c "echo $v2 > /sys/bus/virtio/drivers/virtio_blk/unbind"
 check "only vda left" sh -c '[ "$(ls /sys/block | grep -c ^vd)" = 1 ]'
 
+# Loading the driver binds the devices nobody has.
 vng_load virtio_blk_ng
-check "virtio_blk_ng binds disk1" sh -c "echo $v1 > /sys/bus/virtio/drivers/virtio_blk_ng/bind"
-check "virtio_blk_ng binds disk2" sh -c "echo $v2 > /sys/bus/virtio/drivers/virtio_blk_ng/bind"
 check "three disks again" vng_wait_for /sys/block/vdc
 check_eq "vda still stock" "$(drv_of vda)" virtio_blk
 check_eq "vda is disk0" "$(cat /sys/block/vda/serial)" disk0
@@ -75,5 +74,11 @@ check_eq "each disk keeps its data" $ok_all 1
 check "rmmod virtio_blk_ng" rmmod virtio_blk_ng
 check "stock vda unaffected" vngio verify /dev/vda 0 4m 1
 check "ours gone" sh -c '! test -e /sys/block/vdb -o -e /sys/block/vdc'
+# Back to stock (the safe direction: stock does not check names, so it
+# must not probe while virtio_blk_ng holds vdX names from its range).
+check "stock takes disk1 back" sh -c "echo $v1 > /sys/bus/virtio/drivers/virtio_blk/bind"
+check "as vdb" vng_wait_for /sys/block/vdb
+check_eq "vdb is disk1 again" "$(cat /sys/block/vdb/serial)" disk1
+check "with the data written through virtio_blk_ng" vngio verify /dev/vdb 0 4m 2
 vng_unload virtio_blk
 vng_done

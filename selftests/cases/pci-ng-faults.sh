@@ -2,10 +2,14 @@
 # Error paths of virtio_pci_ng under allocation failures: bind a
 # virtio-rng function with the n-th slab allocation of the binding task
 # failing (/proc/self/fail-nth), for n = 1, 2, ... until a bind gets
-# through without reaching the n-th allocation. Every failure must unwind
-# cleanly (KASAN, lockdep and kmemleak watch), and the device must work
-# normally afterwards.
-# vng-qemu: -object rng-builtin,id=r0 -device virtio-rng-pci,rng=r0,addr=0x4
+# through without reaching the n-th allocation; first with no virtio
+# driver (probe, mapping, registration), then with virtio_rng (queue and
+# interrupt setup in find_vqs). Every failure must unwind cleanly (KASAN,
+# lockdep and kmemleak watch), and the device must work afterwards.
+# The function has no MSI-X (vectors=0): failed allocations inside the
+# MSI core make kernel/irq/proc.c WARN when the vectors are freed, a core
+# issue this case would otherwise report as ours.
+# vng-qemu: -object rng-builtin,id=r0 -device virtio-rng-pci,rng=r0,addr=0x4,vectors=0
 # vng-timeout: 1200
 # INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
 # ACPICA's 30 s loop timeout under TCG with the debug kernel.
@@ -123,7 +127,7 @@ echo Y >$FS/ignore-gfp-wait
 
 check "bind without faults" sh -c "echo $bdf >$drv/bind"
 check_eq "bound to virtio-pci-ng" "$(ng_drv $bdf)" virtio-pci-ng
-check_eq "interrupt mode" "$(ng_mode $bdf)" msix-per-vq
+check_eq "interrupt mode" "$(ng_mode $bdf)" intx
 check "/dev/hwrng works" dd if=/dev/hwrng of=/dev/null bs=64 count=16 iflag=fullblock
 check "unbind" sh -c "echo $bdf >$drv/unbind"
 check "rmmod virtio_rng virtio_pci_ng" rmmod virtio_rng virtio_pci_ng

@@ -117,6 +117,8 @@ static int parse_action(struct vub_fault *f, const char *word)
 	} else if (IS("stall") && !arg) {
 		f->action = FA_STALL;
 		f->count = 0;
+	} else if (IS("noirq") && !arg) {
+		f->action = FA_NOIRQ;
 	} else if (IS("resize") && arg) {
 		f->action = FA_RESIZE;
 		return parse_size(arg, &f->arg);

@@ -214,7 +214,10 @@ void dev_complete(struct vub_dev *dev, struct vub_req *req)
 	if (dup)
 		vq_push(vq, id, len);
 	vq_publish(dev, vq);
-	vq_notify(dev, vq);
+	if (f && f->action == FA_NOIRQ)
+		pr_info("  -> completed without notifying the driver\n");
+	else
+		vq_notify(dev, vq);
 	dev->nr_completed++;
 	req_free(req);
 }

@@ -260,6 +260,7 @@ enum vub_fault_action {
 	FA_UNSUPP,	/* VIRTIO_BLK_S_UNSUPP, no transfer */
 	FA_STALL,	/* from this request on, answer nothing */
 	FA_RESIZE,	/* complete, then change capacity to arg bytes */
+	FA_NOIRQ,	/* complete, but do not notify the driver */
 };
 
 enum vub_len_mode { LEN_ZERO, LEN_SHORT, LEN_LONG, LEN_VALUE };

@@ -1,0 +1,75 @@
+#!/bin/sh
+# virtio_blk_ng against a device that stops answering (vhost-user-bad
+# "stall" at the second write): the write times out, the device is reset
+# three times (the stall persists), then the driver gives up. The write
+# fails with EIO, the disk is marked dead, later I/O on both queues fails
+# at once, and the driver unbinds without waiting. (Stock virtio_blk:
+# every request waits for ever, vu-stock-stall.)
+# vng-vhost-user: --fault 'stall type=out nth=2'
+# vng-qemu: -chardev socket,id=vu0,path=@VHOST@
+# vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2
+# vng-timeout: 420
+# vng-post: grep -q "hits rule 'stall" vhost0.log && grep -q 'device stalls' vhost0.log
+. /vng/lib.sh
+. /vng/vu-lib.sh
+# --- virtio_blk_ng helpers (inlined in every blk-* case) ---
+NGDBG=/sys/kernel/debug/virtio_blk_ng
+# ng_stat DISK KEY: KEY summed over the disk's virtqueues (debugfs stats)
+ng_stat() {
+	awk -v k="$2" '{ for (i = 3; i <= NF; i++) { split($i, a, "=");
+		if (a[1] == k) s += a[2] } } END { print s + 0 }' "$NGDBG/$1/stats"
+}
+# ng_op DISK OP: commands of type OP submitted (debugfs ops)
+ng_op() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/ops"; }
+# ng_cfg DISK KEY: a value of the debugfs config file
+ng_cfg() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/config"; }
+# drv_of DISK: the driver bound to the disk's virtio device
+drv_of() { basename "$(readlink "/sys/block/$1/device/driver")"; }
+# ng_clean DISK: no completion was rejected and no request failed
+ng_clean() {
+	[ "$(ng_stat "$1" errors)" = 0 ] && [ "$(ng_stat "$1" bad_len)" = 0 ] &&
+		[ "$(ng_stat "$1" bad_status)" = 0 ]
+}
+# ng_no_complaints: the driver logged no rejected completion
+ng_no_complaints() { ! dmesg | grep -q 'failing it\|refused by the ring'; }
+# wait_eq FILE VALUE [S]: wait until FILE holds VALUE
+wait_eq() {
+	_i=0
+	while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
+		_i=$((_i + 1)); [ $_i -gt $((${3:-10} * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+# --- end of helpers ---
+ng_rec() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/recovery"; }
+
+vng_load virtio_pci_ng virtio_blk_ng
+check "vda appears" vng_wait_for /dev/vda
+check "io_timeout 1 s" sh -c 'echo 1000 > /sys/block/vda/queue/io_timeout'
+vdev=$(basename "$(readlink /sys/block/vda/device)")
+q0=$(vu_cpu_of_queue 0)
+q1=$(vu_cpu_of_queue 1)
+check "the first write succeeds" taskset -c $q0 vngio write /dev/vda 1m 4k 1
+t0=$(vu_ms)
+vu_bg w taskset -c $q0 vngio expect EIO write /dev/vda 2m 4k 2
+if vu_wait w 60; then check_eq "the stalled write fails with EIO" "$VU_RC" 0
+else fail "the stalled write still waits after 60 s"; fi
+t1=$(vu_ms)
+echo "# gave up after $((t1 - t0)) ms"
+check_eq "four timeouts" "$(ng_stat vda timeouts)" 4
+check_eq "three device resets" "$(ng_rec vda dev_resets)" 3
+check_eq "state dead" "$(ng_rec vda state)" dead
+check "logged once, with the reason" sh -c "[ \"\$(dmesg | grep -c 'device marked dead')\" = 1 ] && dmesg | grep -q 'the request timed out too often; device marked dead'"
+# A dead disk has capacity 0 (blk_mark_disk_dead()): reads find nothing.
+check_eq "capacity 0" "$(cat /sys/block/vda/size)" 0
+t0=$(vu_ms)
+for q in $q0 $q1; do
+	check "a read on CPU $q gets no data" sh -c "taskset -c $q vngio verify /dev/vda 0 4k 1 2>&1 | grep -q 'short read'"
+done
+t1=$(vu_ms)
+check "at once ($((t1 - t0)) ms)" test $((t1 - t0)) -lt 2000
+check "unbind" sh -c "echo $vdev > /sys/bus/virtio/drivers/virtio_blk_ng/unbind"
+check "/dev/vda is gone" test ! -e /sys/block/vda
+check "rmmod virtio_blk_ng" rmmod virtio_blk_ng
+check "rmmod virtio_pci_ng" rmmod virtio_pci_ng
+vng_done

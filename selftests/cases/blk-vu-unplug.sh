@@ -1,0 +1,72 @@
+#!/bin/sh
+# Hot-unplug (QMP device_del) of a virtio_blk_ng disk whose device has
+# stopped answering (vhost-user-bad "stall") while a write is in flight,
+# with a request timeout far away (60 s). remove() gives what is in flight
+# a grace period, then fails it: the write ends with EIO, del_gendisk()
+# returns, the function goes away within seconds and no task hangs.
+# (Stock virtio_blk hangs in del_gendisk() for good: vu-stock-unplug.)
+# vng-vhost-user: --fault 'stall type=out nth=2'
+# vng-qemu: -chardev socket,id=vu0,path=@VHOST@
+# vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2,addr=0x4,id=gone
+# vng-timeout: 300
+# INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
+# ACPICA's 30 s loop timeout under TCG with the debug kernel.
+# vng-kernel-args: acpi=noirq
+# vng-post: grep -q "hits rule 'stall" vhost0.log
+. /vng/lib.sh
+. /vng/vu-lib.sh
+# --- virtio_blk_ng helpers (inlined in every blk-* case) ---
+NGDBG=/sys/kernel/debug/virtio_blk_ng
+# ng_stat DISK KEY: KEY summed over the disk's virtqueues (debugfs stats)
+ng_stat() {
+	awk -v k="$2" '{ for (i = 3; i <= NF; i++) { split($i, a, "=");
+		if (a[1] == k) s += a[2] } } END { print s + 0 }' "$NGDBG/$1/stats"
+}
+# ng_op DISK OP: commands of type OP submitted (debugfs ops)
+ng_op() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/ops"; }
+# ng_cfg DISK KEY: a value of the debugfs config file
+ng_cfg() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/config"; }
+# drv_of DISK: the driver bound to the disk's virtio device
+drv_of() { basename "$(readlink "/sys/block/$1/device/driver")"; }
+# ng_clean DISK: no completion was rejected and no request failed
+ng_clean() {
+	[ "$(ng_stat "$1" errors)" = 0 ] && [ "$(ng_stat "$1" bad_len)" = 0 ] &&
+		[ "$(ng_stat "$1" bad_status)" = 0 ]
+}
+# ng_no_complaints: the driver logged no rejected completion
+ng_no_complaints() { ! dmesg | grep -q 'failing it\|refused by the ring'; }
+# wait_eq FILE VALUE [S]: wait until FILE holds VALUE
+wait_eq() {
+	_i=0
+	while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
+		_i=$((_i + 1)); [ $_i -gt $((${3:-10} * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+# --- end of helpers ---
+
+bdf=0000:00:04.0
+vng_load virtio_pci_ng virtio_blk_ng
+check "vda appears" vng_wait_for /dev/vda
+check "io_timeout 60 s" sh -c 'echo 60000 > /sys/block/vda/queue/io_timeout'
+check "the first write succeeds" vngio write /dev/vda 1m 4k 1
+vu_bg w vngio expect EIO write /dev/vda 2m 4k 2
+if vu_wait w 2; then fail "the stalled write ended early ()"
+else ok "the stalled write waits"; fi
+t0=$(vu_ms)
+echo 'VNG-QMP: {"execute": "device_del", "arguments": {"id": "gone"}}'
+_i=0
+while [ -e /sys/bus/pci/devices/$bdf ] && [ $_i -lt 300 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+t1=$(vu_ms)
+check "the function is removed ($((t1 - t0)) ms)" test ! -e /sys/bus/pci/devices/$bdf
+check "well before the request timeout" test $((t1 - t0)) -lt 20000
+if vu_wait w 10; then check_eq "the in-flight write fails with EIO" "$VU_RC" 0
+else fail "the in-flight write still waits"; fi
+check "/dev/vda is gone" test ! -e /sys/block/vda
+check "logged" sh -c "dmesg | grep -q 'requests still in flight at removal; device marked dead, 1 requests failed'"
+check "rmmod virtio_blk_ng" rmmod virtio_blk_ng
+check "rmmod virtio_pci_ng" rmmod virtio_pci_ng
+vng_done
