@@ -90,7 +90,7 @@ trap 'rm -f "$guest"' EXIT
 # The same two devices for both pairs: null-co (device cost only) and a raw
 # file (64 MiB, host page cache), two queues each, fixed addresses.
 qemu="-icount shift=0,sleep=off"
-qemu="$qemu -blockdev driver=null-co,node-name=nul0,size=4G,read-zeroes=on"
+qemu="$qemu -blockdev driver=null-co,node-name=nul0,size=4294967296,read-zeroes=on"
 qemu="$qemu -device virtio-blk-pci,drive=nul0,num-queues=2,serial=vng-null,addr=0x4"
 qemu="$qemu -drive if=none,id=raw0,file=@DISK0@,format=raw"
 qemu="$qemu -device virtio-blk-pci,drive=raw0,num-queues=2,serial=vng-raw,addr=0x5"
@@ -107,7 +107,7 @@ for b in $(seq "$boots"); do
 		/^PROGRESS|^PAIR|^CLOCKSOURCE|^CPUIDLE|^not ok/ { print "  " $0; fflush(); next }
 		/^BENCH / {
 			for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-			ipio = f["ios"] > 0 ? f["busy_ns"] / f["ios"] : 0
+			ipio = f["ios"] > 0 ? f["instr"] / f["ios"] : 0
 			iops = f["win_ns"] > 0 ? f["ios"] * 1e9 / f["win_ns"] : 0
 			printf "  [%4ds] %-8s %-7s r%-2s %-15s %8.0f IOPS %8.0f instr/IO%s\n",
 				systime() - t0, f["set"], f["drv"], f["round"], f["point"],

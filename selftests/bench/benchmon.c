@@ -5,19 +5,20 @@
  *   benchmon DEV WARMUP_MS WINDOW_MS
  *
  * Sleeps WARMUP_MS (the job starts up), then takes two snapshots
- * WINDOW_MS apart of the CPU clock (/proc/vng_cputime, from the
- * vng_cputime module: per-CPU idle and iowait in ns) and of
- * /sys/block/DEV/stat, and prints one line:
+ * WINDOW_MS apart of the instruction clock (/proc/vng_cputime, from the
+ * vng_cputime module) and of /sys/block/DEV/stat, and prints one line:
  *
- *   BENCHMON win_ns=N busy_ns=N ios=N rd=N wr=N rsect=N wsect=N ncpu=N
- *            cpuidle_busy_ns=N
+ *   BENCHMON win_ns=N instr=N ios=N rd=N wr=N rsect=N wsect=N ncpu=N
+ *            cpubusy_ns=N cpuidle_busy_ns=N busy0=N busy1=N ...
  *
- * busy_ns is the non-idle CPU time summed over the online CPUs; at QEMU
- * -icount shift=0 it is the guest instructions spent in the window, so
- * busy_ns / ios is the instructions per I/O. No process is started inside
- * the window. cpuidle_busy_ns is the same from the cpuidle states'
- * residency (us, each CPU read while benchmon runs on it, so no idle
- * period is under way), or -1 without a cpuidle driver. Exit status 0, or 1 with a message on stderr.
+ * instr is the window minus the time all CPUs were idle together: at QEMU
+ * -icount shift=0 the guest instructions executed in the window, so
+ * instr / ios is the instructions per I/O. No process is started inside
+ * the window. For comparison: cpubusy_ns is the non-idle time summed over
+ * the CPUs (kcpustat; busyN per CPU), which counts time twice when two
+ * vCPUs share the one icount clock, and cpuidle_busy_ns the same from the
+ * cpuidle states' residency (us, each CPU read while benchmon runs on it),
+ * or -1 without a cpuidle driver. Exit status 0, or 1 with a message on stderr.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -29,8 +30,8 @@
 #define MAXCPU 64
 
 struct snap {
-	unsigned long long now, idle;
-	int ncpu, cpuidle_ok;
+	unsigned long long now, idle, allidle, cidle_k[MAXCPU];
+	int ncpu, cpuidle_ok, has_all;
 	unsigned long long cnow[MAXCPU], cidle[MAXCPU];
 	unsigned long long st[11];
 };
@@ -80,10 +81,15 @@ static int take(const char *dev, struct snap *s)
 		return 1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "now %llu", &a) == 1)
+		if (sscanf(line, "now %llu", &a) == 1) {
 			s->now = a;
-		else if (sscanf(line, "cpu%d %llu %llu", &n, &a, &b) == 3) {
+		} else if (sscanf(line, "allidle %llu", &a) == 1) {
+			s->allidle = a;
+			s->has_all = 1;
+		} else if (sscanf(line, "cpu%d %llu %llu", &n, &a, &b) == 3) {
 			s->idle += a + b;
+			if (n >= 0 && n < MAXCPU)
+				s->cidle_k[n] = a + b;
 			s->ncpu++;
 		}
 	}
@@ -126,7 +132,7 @@ static int take(const char *dev, struct snap *s)
 		   &s->st[5], &s->st[6], &s->st[7], &s->st[8], &s->st[9],
 		   &s->st[10]);
 	fclose(f);
-	if (n != 11 || !s->ncpu || !s->now) {
+	if (n != 11 || !s->ncpu || !s->now || !s->has_all) {
 		fprintf(stderr, "benchmon: cannot parse the counters\n");
 		return 1;
 	}
@@ -144,7 +150,7 @@ static void sleep_ms(long ms)
 int main(int argc, char **argv)
 {
 	struct snap a, b;
-	unsigned long long win, busy, rd, wr;
+	unsigned long long win, busy, instr, rd, wr;
 	long long cbusy = -1;
 	int cpu;
 
@@ -164,6 +170,7 @@ int main(int argc, char **argv)
 	}
 	win = b.now - a.now;
 	busy = (unsigned long long)a.ncpu * win - (b.idle - a.idle);
+	instr = win - (b.allidle - a.allidle);
 	if (a.cpuidle_ok && b.cpuidle_ok) {
 		cbusy = 0;
 		for (cpu = 0; cpu < a.ncpu && cpu < MAXCPU; cpu++)
@@ -172,8 +179,12 @@ int main(int argc, char **argv)
 	}
 	rd = b.st[0] - a.st[0];
 	wr = b.st[4] - a.st[4];
-	printf("BENCHMON win_ns=%llu busy_ns=%llu ios=%llu rd=%llu wr=%llu rsect=%llu wsect=%llu ncpu=%d cpuidle_busy_ns=%lld\n",
-	       win, busy, rd + wr, rd, wr, b.st[2] - a.st[2], b.st[6] - a.st[6],
-	       a.ncpu, cbusy);
+	printf("BENCHMON win_ns=%llu instr=%llu ios=%llu rd=%llu wr=%llu rsect=%llu wsect=%llu ncpu=%d cpubusy_ns=%llu cpuidle_busy_ns=%lld",
+	       win, instr, rd + wr, rd, wr, b.st[2] - a.st[2], b.st[6] - a.st[6],
+	       a.ncpu, busy, cbusy);
+	for (cpu = 0; cpu < a.ncpu && cpu < MAXCPU; cpu++)
+		printf(" busy%d=%lld", cpu, (long long)win -
+		       (long long)(b.cidle_k[cpu] - a.cidle_k[cpu]));
+	printf("\n");
 	return 0;
 }

@@ -10,8 +10,11 @@ set and point), DIR/table.md (the tables for Documentation/benchmark.md)
 and DIR/ratios.png (ours/stock per point).
 
 Per run: IOPS = I/Os completed in the window / guest window time;
-instructions per I/O = non-idle guest CPU time in the window (ns, summed
-over the CPUs; at -icount shift=0 one ns is one instruction) / I/Os.
+instructions per I/O = (window - time all CPUs were idle together) / I/Os:
+at -icount shift=0 the guest clock counts the instructions of all vCPUs,
+one per ns, plus the jumps made while all are halted (benchmon.c,
+vng_cputime.c). ipio_cpuidle is the per-CPU busy time summed / I/Os, kept
+for comparison (it counts twice when both vCPUs are busy).
 Ratios ours/stock are taken per round (the two pairs ran next to each
 other in the same boot) and summarised by their median and min..max.
 """
@@ -60,9 +63,9 @@ def parse(logs):
                      "round": int(kv["round"]), "point": kv["point"],
                      "fio_rc": int(kv.get("fio_rc", -1))}
                 try:
-                    win, busy, ios = (int(kv["win_ns"]), int(kv["busy_ns"]),
+                    win, busy, ios = (int(kv["win_ns"]), int(kv["instr"]),
                                       int(kv["ios"]))
-                    cbusy = int(kv.get("cpuidle_busy_ns", -1))
+                    cbusy = int(kv.get("cpubusy_ns", -1))
                 except (KeyError, ValueError):
                     r["error"] = "no benchmon data"
                     runs.append(r)
@@ -99,11 +102,13 @@ def summarise(runs):
                       "ipio": stats([r["ipio"] for r in sel]),
                       "ipio_cpuidle": stats([r["ipio_cpuidle"] for r in sel])}
             out["nullblk"].append(dict(point=pt, **nb[pt]))
-    # The reference null_blk job at the start (round 0) and end (round 9).
+    # The reference null_blk job: its run in round 1 (after a warm-up run,
+    # round 0, while the boot settles) and again at the end (round 9).
     boots = sorted({r["boot"] for r in runs})
     for b in boots:
-        first = [r for r in ok if r["boot"] == b and r["set"] == "nullblk" and r["round"] == 0]
         last = [r for r in ok if r["boot"] == b and r["set"] == "nullblk" and r["round"] == 9]
+        first = [r for r in ok if r["boot"] == b and r["set"] == "nullblk" and r["round"] == 1
+                 and last and r["point"] == last[0]["point"]]
         if first and last:
             f, l = first[0], last[0]
             out["nullblk_repeat"].append({
