@@ -5,7 +5,7 @@
 # Not part of scripts/test.sh.
 #
 #   scripts/bench.sh [--quick] [--boots N] [--rounds N] [--win MS]
-#                    [--no-build] [--out DIR] [--report-only]
+#                    [--no-build] [--out DIR] [--report-only] [--profile]
 #
 # Builds the demo kernel (scripts/build.sh demo; VNG_KSRC picks the tree),
 # a static fio (scripts/build-fio.sh), benchmon and the vng_cputime module
@@ -16,10 +16,13 @@
 # Results (JSON, CSV, a table and a PNG plot) go to DIR (default
 # Documentation/bench); boot logs to build/logs/bench-N.log.
 # --report-only re-reads the logs of the last run and writes the results.
+# --profile instead boots once with the vng_prof sampling profiler and
+# writes DIR/profile.md: instructions per I/O by kernel function, stock
+# against ours (log: build/logs/bench-prof.log).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-boots=2 rounds=4 win=1000 warm=300 quick=0 build=1 report_only=0
+boots=2 rounds=4 win=1000 warm=300 quick=0 build=1 report_only=0 profile=0
 outdir=$TOP/Documentation/bench
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,7 +33,8 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0 ;;
 	--out) outdir=$2; shift ;;
 	--report-only) report_only=1 ;;
-	*) sed -n '3,19p' "$0"; exit 2 ;;
+	--profile) profile=1 ;;
+	*) sed -n '3,22p' "$0"; exit 2 ;;
 	esac
 	shift
 done
@@ -46,11 +50,23 @@ if [ $quick -eq 1 ]; then
 	[ "$rounds" = 4 ] && rounds=2
 fi
 
+profile_points="rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j1"
+if [ $profile -eq 1 ]; then
+	boots=1
+	[ "$rounds" = 4 ] && rounds=2
+	[ "$win" = 1000 ] && win=3000
+fi
+
 logs=()
 for b in $(seq "$boots"); do logs+=("$BUILD/logs/bench-$b.log"); done
+[ $profile -eq 1 ] && logs=("$BUILD/logs/bench-prof.log")
 need_pkgs python3 python3-matplotlib
 report() {
 	mkdir -p "$outdir"
+	if [ $profile -eq 1 ]; then
+		/usr/bin/python3 "$TOP/selftests/bench/profile.py" --out "$outdir/profile.md" "${logs[@]}"
+		return
+	fi
 	# Debian's python3 (it has python3-matplotlib), whatever is first in PATH.
 	/usr/bin/python3 "$TOP/selftests/bench/report.py" --out "$outdir" "${logs[@]}"
 }
@@ -72,10 +88,10 @@ fio=$("$TOP/scripts/build-fio.sh")
 bb=$BUILD/bench-tools
 mkdir -p "$bb/kmod" "$bb/root/usr/bin" "$bb/root/bench"
 gcc -static -O2 -Wall -Werror -o "$bb/root/usr/bin/benchmon" "$TOP/selftests/bench/benchmon.c"
-cp "$TOP"/selftests/bench/kmod/{Makefile,vng_cputime.c} "$bb/kmod/"
+cp "$TOP"/selftests/bench/kmod/{Makefile,vng_cputime.c,vng_prof.c} "$bb/kmod/"
 make -s -C "$out" M="$bb/kmod" modules >"$bb/kmod.log" 2>&1 ||
 	{ cat "$bb/kmod.log" >&2; die "cannot build the vng_cputime module"; }
-cp "$bb/kmod/vng_cputime.ko" "$bb/root/bench/"
+cp "$bb/kmod/vng_cputime.ko" "$bb/kmod/vng_prof.ko" "$bb/root/bench/"
 cp "$fio" "$bb/root/usr/bin/fio"
 (cd "$bb/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$bb/extra.cpio.gz"
 
@@ -84,6 +100,7 @@ trap 'rm -f "$guest"' EXIT
 {
 	echo "BENCH_ROUNDS=$rounds BENCH_WARM_MS=$warm BENCH_WIN_MS=$win"
 	echo "BENCH_POINTS='$points' BENCH_RAW='$raw' BENCH_NULLBLK='$points'"
+	[ $profile -eq 0 ] || echo "BENCH_PROFILE='$profile_points'"
 	cat "$TOP/selftests/bench/guest.sh"
 } >"$guest"
 
@@ -96,13 +113,16 @@ qemu="$qemu -drive if=none,id=raw0,file=@DISK0@,format=raw"
 qemu="$qemu -device virtio-blk-pci,drive=raw0,num-queues=2,serial=vng-raw,addr=0x5"
 np=$(echo "$points" | wc -w) nr=$(echo "$raw" | wc -w)
 npts=$((np * 2 * rounds + nr * 2 * rounds + np + 2))
+[ $profile -eq 0 ] || npts=$(($(echo "$profile_points" | wc -w) * 2 * rounds))
 log "benchmark: $boots boot(s) x $rounds rounds, $npts runs per boot ($(((warm + win + 400) * npts / 1000)) s of guest time)"
 start=$(date +%s)
 for b in $(seq "$boots"); do
+	name=bench-$b
+	[ $profile -eq 0 ] || name=bench-prof
 	log "boot $b/$boots (log: ${logs[$((b - 1))]})"
 	# Progress: the guest's PROGRESS and BENCH lines, shortened.
 	VNG_VERBOSE=1 VNG_EXTRA_INITRD="$bb/extra.cpio.gz" VNG_SMP=2 \
-		"$TOP/scripts/boot.sh" -f "$flavour" -n "bench-$b" -t 5400 -q "$qemu" "$guest" |
+		"$TOP/scripts/boot.sh" -f "$flavour" -n "$name" -t 5400 -q "$qemu" "$guest" |
 		awk -v t0="$start" '
 		/^PROGRESS|^PAIR|^CLOCKSOURCE|^CPUIDLE|^not ok/ { print "  " $0; fflush(); next }
 		/^BENCH / {

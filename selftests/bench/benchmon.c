@@ -2,7 +2,7 @@
 /*
  * benchmon: measure one window of a running benchmark job.
  *
- *   benchmon DEV WARMUP_MS WINDOW_MS
+ *   benchmon DEV WARMUP_MS WINDOW_MS [IRQNAME]
  *
  * Sleeps WARMUP_MS (the job starts up), then takes two snapshots
  * WINDOW_MS apart of the instruction clock (/proc/vng_cputime, from the
@@ -18,7 +18,9 @@
  * the CPUs (kcpustat; busyN per CPU), which counts time twice when two
  * vCPUs share the one icount clock, and cpuidle_busy_ns the same from the
  * cpuidle states' residency (us, each CPU read while benchmon runs on it),
- * or -1 without a cpuidle driver. Exit status 0, or 1 with a message on stderr.
+ * or -1 without a cpuidle driver. With IRQNAME (e.g. "virtio0-"), irqs=N
+ * is the interrupts of the /proc/interrupts lines whose name starts with
+ * it, all CPUs. Exit status 0, or 1 with a message on stderr.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -32,7 +34,7 @@
 struct snap {
 	unsigned long long now, idle, allidle, cidle_k[MAXCPU];
 	int ncpu, cpuidle_ok, has_all;
-	unsigned long long cnow[MAXCPU], cidle[MAXCPU];
+	unsigned long long cnow[MAXCPU], cidle[MAXCPU], irqs;
 	unsigned long long st[11];
 };
 
@@ -65,6 +67,43 @@ static long long cpuidle_us(int cpu)
 	}
 	return sum;
 }
+
+/* Interrupts counted on the lines whose name starts with @name. */
+static unsigned long long irq_count(const char *name)
+{
+	static char line[4096];
+	unsigned long long sum = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':'), *last, *tok, *save;
+		unsigned long long cnt = 0;
+		int counting = 1;
+
+		if (!p)
+			continue;
+		last = NULL;
+		for (tok = strtok_r(p + 1, " \t\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
+			char *end;
+			unsigned long long v = strtoull(tok, &end, 10);
+
+			if (counting && *end == '\0')
+				cnt += v;
+			else
+				counting = 0;
+			last = tok;
+		}
+		if (last && !strncmp(last, name, strlen(name)))
+			sum += cnt;
+	}
+	fclose(f);
+	return sum;
+}
+
+static const char *irq_name;
 
 static int take(const char *dev, struct snap *s)
 {
@@ -121,6 +160,8 @@ static int take(const char *dev, struct snap *s)
 		CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 
+	if (irq_name)
+		s->irqs = irq_count(irq_name);
 	snprintf(path, sizeof(path), "/sys/block/%s/stat", dev);
 	f = fopen(path, "r");
 	if (!f) {
@@ -154,10 +195,12 @@ int main(int argc, char **argv)
 	long long cbusy = -1;
 	int cpu;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: benchmon DEV WARMUP_MS WINDOW_MS\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: benchmon DEV WARMUP_MS WINDOW_MS [IRQNAME]\n");
 		return 2;
 	}
+	if (argc == 5)
+		irq_name = argv[4];
 	sleep_ms(atol(argv[2]));
 	if (take(argv[1], &a))
 		return 1;
@@ -185,6 +228,8 @@ int main(int argc, char **argv)
 	for (cpu = 0; cpu < a.ncpu && cpu < MAXCPU; cpu++)
 		printf(" busy%d=%lld", cpu, (long long)win -
 		       (long long)(b.cidle_k[cpu] - a.cidle_k[cpu]));
+	if (irq_name)
+		printf(" irqs=%llu", b.irqs - a.irqs);
 	printf("\n");
 	return 0;
 }

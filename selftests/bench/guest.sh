@@ -15,6 +15,8 @@
 #   BENCH_NULLBLK   points on null_blk (once per boot)
 #   BENCH_WARM_MS   ms of a job before the measured window
 #   BENCH_WIN_MS    the measured window (guest ms)
+#   BENCH_PROFILE   if set: only profile these points on null-co with
+#                   vng_prof (scripts/bench.sh --profile)
 . /vng/lib.sh
 : "${BENCH_ROUNDS:=4}" "${BENCH_WARM_MS:=300}" "${BENCH_WIN_MS:=1000}"
 : "${BENCH_POINTS:=rr4k-qd1-j1}" "${BENCH_RAW:=}" "${BENCH_NULLBLK:=$BENCH_POINTS}"
@@ -59,7 +61,11 @@ run_point() {
 		--runtime="${_rt}ms" --output-format=terse --terse-version=3 \
 		$_args >/tmp/fio.out 2>/tmp/fio.err &
 	_pid=$!
-	_mon=$(benchmon "$1" "$BENCH_WARM_MS" "$BENCH_WIN_MS" 2>&1) || _mon="BENCHMON error"
+	# The disk's interrupts: the lines of its virtio device (virtioN-...).
+	_irq=
+	[ -e "/sys/block/$1/device" ] && _irq="$(basename "$(readlink -f "/sys/block/$1/device")")-"
+	# shellcheck disable=SC2086
+	_mon=$(benchmon "$1" "$BENCH_WARM_MS" "$BENCH_WIN_MS" $_irq 2>&1) || _mon="BENCHMON error"
 	wait $_pid
 	_rc=$?
 	echo "BENCH set=$_set dev=$1 drv=$2 round=$3 point=$4 fio_rc=$_rc ${_mon#BENCHMON }"
@@ -113,7 +119,48 @@ visit() {
 	esac
 }
 
+# prof_point DRV ROUND POINT: one null-co job with the sampling profiler
+# on during the window; prints "PROF ..." then "COUNT function" lines.
+prof_point() {
+	_args=$(fio_args "$3") || return 1
+	_rt=$((BENCH_WARM_MS + BENCH_WIN_MS + 400))
+	# shellcheck disable=SC2086
+	fio --name=b --filename="/dev/$NUL" --direct=1 --thread --group_reporting \
+		--norandommap --randrepeat=0 --invalidate=0 --time_based \
+		--runtime="${_rt}ms" --output-format=terse --terse-version=3 \
+		$_args >/tmp/fio.out 2>/tmp/fio.err &
+	_pid=$!
+	sleep "$(awk -v m="$BENCH_WARM_MS" 'BEGIN { printf "%.3f", m / 1000 }')"
+	echo 1 >/proc/vng_prof
+	_irq="$(basename "$(readlink -f "/sys/block/$NUL/device")")-"
+	_mon=$(benchmon "$NUL" 0 "$BENCH_WIN_MS" "$_irq" 2>&1) || _mon="BENCHMON error"
+	echo 0 >/proc/vng_prof
+	wait $_pid
+	_rc=$?
+	echo "BENCH set=prof dev=$NUL drv=$1 round=$2 point=$3 fio_rc=$_rc ${_mon#BENCHMON }"
+	echo "PROF-BEGIN drv=$1 round=$2 point=$3 $(head -1 /proc/vng_prof)"
+	tail -n +2 /proc/vng_prof | sort -rn | head -n 80
+	echo "PROF-END"
+}
+
 insmod /bench/vng_cputime.ko || { fail "insmod vng_cputime"; vng_done; }
+if [ -n "${BENCH_PROFILE:-}" ]; then
+	insmod /bench/vng_prof.ko || { fail "insmod vng_prof"; vng_done; }
+	r=1
+	while [ $r -le "$BENCH_ROUNDS" ]; do
+		if [ $((r % 2)) -eq 1 ]; then order="stock ng"; else order="ng stock"; fi
+		for d in $order; do
+			echo "PROGRESS profile round $r/$BENCH_ROUNDS $d"
+			use_pair "$d" 0 || { fail "load pair $d"; break; }
+			for _pt in $BENCH_PROFILE; do
+				prof_point "$d" "$r" "$_pt"
+			done
+		done
+		r=$((r + 1))
+	done
+	ok "profile finished"
+	vng_done
+fi
 echo "CPUIDLE driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null) governor=$(cat /sys/devices/system/cpu/cpuidle/current_governor_ro 2>/dev/null || cat /sys/devices/system/cpu/cpuidle/current_governor 2>/dev/null)"
 echo "CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 

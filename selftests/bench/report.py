@@ -70,6 +70,9 @@ def parse(logs):
                     r["error"] = "no benchmon data"
                     runs.append(r)
                     continue
+                if "irqs" in kv and ios:
+                    r["irqs"] = int(kv["irqs"])
+                    r["irq_per_io"] = int(kv["irqs"]) / ios
                 r.update(win_ns=win, busy_ns=busy, ios=ios,
                          cpuidle_busy_ns=cbusy,
                          iops=ios * 1e9 / win if win else 0.0,
@@ -127,7 +130,8 @@ def summarise(runs):
                 d = [r for r in sel if r["drv"] == drv]
                 row[drv] = {"iops": stats([r["iops"] for r in d]),
                             "ipio": stats([r["ipio"] for r in d]),
-                            "ipio_cpuidle": stats([r["ipio_cpuidle"] for r in d])}
+                            "ipio_cpuidle": stats([r["ipio_cpuidle"] for r in d]),
+                            "irq_per_io": stats([r.get("irq_per_io") for r in d])}
             # Paired ratios: the same boot and round.
             pairs = {}
             for r in sel:
@@ -186,6 +190,16 @@ def table(summary, runs):
     lines.append("Medians over %d boot(s) x rounds; ± is half the min..max spread; "
                  "ratios are per round (same boot, adjacent runs), median (min..max)."
                  % nboots)
+    if any(r["stock"]["irq_per_io"] or r["ng"]["irq_per_io"] for r in summary["points"]):
+        lines.append("")
+        lines.append("Interrupts per I/O (the disk's MSI-X vectors in /proc/interrupts, same window):")
+        lines.append("")
+        lines.append("| set | point | stock | ours |")
+        lines.append("|---|---|---:|---:|")
+        for row in summary["points"]:
+            f = lambda x: "%.3f" % x["median"] if x else "-"
+            lines.append("| %s | %s | %s | %s |" % (row["set"], row["desc"],
+                         f(row["stock"]["irq_per_io"]), f(row["ng"]["irq_per_io"])))
     lines.append("")
     lines.append("null_blk (the block layer's floor; irqmode=0, 2 submit queues + 1 poll queue):")
     lines.append("")
