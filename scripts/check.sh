@@ -31,8 +31,11 @@ mapfile -t series < <(ls "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000
 
 # 1. checkpatch, per patch.
 for p in "${series[@]}"; do
+	# FILE_PATH_CHANGES only asks whether MAINTAINERS needs updating
+	# when a patch adds a file; the coverage check below answers it.
 	res=$(perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --showfile \
-		--ignore SPDX_LICENSE_TAG_MISSING "$p" 2>&1 | grep -E '^(ERROR|WARNING|CHECK)|^[^ ].*: (ERROR|WARNING|CHECK):')
+		--ignore SPDX_LICENSE_TAG_MISSING,FILE_PATH_CHANGES "$p" 2>&1 |
+		grep -E '^(ERROR|WARNING|CHECK)|^[^ ].*: (ERROR|WARNING|CHECK):')
 	if [ -z "$res" ]; then ok "checkpatch --strict $(basename "$p")"
 	else notok "checkpatch --strict $(basename "$p")"; echo "$res" | indent; fi
 done
@@ -55,6 +58,29 @@ if out=$(git -C "$wt" am -q --whitespace=error-all "${series[@]}" 2>&1); then
 	am_ok=1
 else
 	notok "git am of ${#series[@]} patches onto $BASE_TAG"; echo "$out" | indent; am_ok=0
+fi
+
+# 2b. Every file a patch adds is covered, as of that patch, by an F: line
+# of a MAINTAINERS entry of the project (a directory pattern or the file).
+covered() { # COMMIT FILE
+	git -C "$wt" show "$1:MAINTAINERS" | awk -v me="$PROJ_EMAIL" -v f="$2" '
+		/^$/ { ours = 0 } /^M:/ && index($0, me) { ours = 1 }
+		/^F:/ && ours { pats[++n] = $2 }
+		END { for (i = 1; i <= n; i++) {
+			p = pats[i]
+			if ((p ~ /\/$/ && index(f, p) == 1) || f == p) exit 0 }
+		      exit 1 }'
+}
+if [ $am_ok -eq 1 ]; then
+	bad=()
+	for c in $(git -C "$wt" rev-list --reverse "$BASE_TAG"..HEAD); do
+		while IFS= read -r f; do
+			[ -n "$f" ] && ! covered "$c" "$f" &&
+				bad+=("$(git -C "$wt" log -1 --format=%s "$c"): $f")
+		done < <(git -C "$wt" diff-tree --no-commit-id --diff-filter=A --name-only -r "$c")
+	done
+	if [ ${#bad[@]} -eq 0 ]; then ok "every added file is in a MAINTAINERS entry of the series"
+	else notok "every added file is in a MAINTAINERS entry of the series"; printf '%s\n' "${bad[@]}" | indent; fi
 fi
 
 # 3. Bisect build: each patch on its own, oldest first.
