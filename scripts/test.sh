@@ -10,6 +10,9 @@
 # Ends with "N passed, N failed" over every check and test; exits non-zero
 # if any failed.
 #   --quick   skip the per-patch bisect builds
+# For development: VNG_STAGES=checks,build (a comma list) runs only those
+# stages (setup always runs), VNG_CASES='blk-*' only those QEMU cases,
+# VNG_PATCHES=DIR checks and tests another series.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -42,9 +45,13 @@ stage() {
 	return $rc
 }
 
+want() { [ -z "${VNG_STAGES:-}" ] || [[ ",$VNG_STAGES," == *",$1,"* ]]; }
+
 mkdir -p "$BUILD/logs"
 stage setup "$TOP/scripts/setup-tree.sh" || true
-if [ $quick -eq 1 ]; then
+if ! want checks; then
+	:
+elif [ $quick -eq 1 ]; then
 	stage checks "$TOP/scripts/check.sh" --no-bisect
 else
 	stage checks "$TOP/scripts/check.sh"
@@ -56,9 +63,10 @@ build_test() {
 	"$TOP/scripts/build.sh" test >/dev/null &&
 		echo "build: 1 passed, 0 failed"
 }
-if stage build build_test; then
-	stage kunit "$TOP/kunit/run.sh" test
-	stage qemu "$TOP/selftests/run.sh" -f test
+read -ra cases <<<"${VNG_CASES:-}"
+if ! want build || stage build build_test; then
+	want kunit && stage kunit "$TOP/kunit/run.sh" test
+	want qemu && stage qemu "$TOP/selftests/run.sh" -f test "${cases[@]}"
 fi
 
 echo "######## summary ($(($(date +%s) - t_start)) s)"
