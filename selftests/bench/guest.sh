@@ -58,6 +58,7 @@ run_point() {
 	# shellcheck disable=SC2086
 	fio --name=b --filename="/dev/$1" --direct=1 --thread --group_reporting \
 		--norandommap --randrepeat=0 --invalidate=0 --time_based \
+		--disk_util=0 --eta=never \
 		--runtime="${_rt}ms" --output-format=terse --terse-version=3 \
 		$_args >/tmp/fio.out 2>/tmp/fio.err &
 	_pid=$!
@@ -127,6 +128,7 @@ prof_point() {
 	# shellcheck disable=SC2086
 	fio --name=b --filename="/dev/$NUL" --direct=1 --thread --group_reporting \
 		--norandommap --randrepeat=0 --invalidate=0 --time_based \
+		--disk_util=0 --eta=never \
 		--runtime="${_rt}ms" --output-format=terse --terse-version=3 \
 		$_args >/tmp/fio.out 2>/tmp/fio.err &
 	_pid=$!
@@ -139,10 +141,19 @@ prof_point() {
 	_rc=$?
 	echo "BENCH set=prof dev=$NUL drv=$1 round=$2 point=$3 fio_rc=$_rc ${_mon#BENCHMON }"
 	echo "PROF-BEGIN drv=$1 round=$2 point=$3 $(head -1 /proc/vng_prof)"
-	tail -n +2 /proc/vng_prof | sort -rn | head -n 80
+	tail -n +2 /proc/vng_prof | sort -rn | head -n 400
 	echo "PROF-END"
 }
 
+# Measure on the final clocksource: "tsc" replaces "tsc-early" after the
+# refined calibration, about a second into the boot.
+_i=0
+while [ "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" != tsc ]; do
+	_i=$((_i + 1))
+	[ $_i -gt 300 ] && { echo "# clocksource is still not tsc"; break; }
+	sleep 0.1
+done
+sleep 2
 insmod /bench/vng_cputime.ko || { fail "insmod vng_cputime"; vng_done; }
 if [ -n "${BENCH_PROFILE:-}" ]; then
 	insmod /bench/vng_prof.ko || { fail "insmod vng_prof"; vng_done; }
