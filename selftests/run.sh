@@ -34,17 +34,34 @@ done
 
 hdr() { sed -n "s|^# vng-$1: ||p" "$2" | tr '\n' ' '; }
 
-passed=0 failed=0 skipped=0 n=0 total=${#cases[@]}
-table=()
-t_all=$(date +%s)
-for c in "${cases[@]}"; do
-	n=$((n + 1))
+# "# vng-needs: fio": the guest gets a static fio as /usr/bin/fio (built
+# once from Debian's source by scripts/build-fio.sh, cached).
+fio_initrd=
+need_fio() {
+	local bin root
+	[ -n "$fio_initrd" ] && return 0
+	bin=$("$TOP/scripts/build-fio.sh") || return 1
+	fio_initrd=$BUILD/guest-fio.cpio.gz
+	[ "$fio_initrd" -nt "$bin" ] && return 0
+	root=$(mktemp -d /tmp/vng-fio-root.XXXXXX)
+	mkdir -p "$root/usr/bin"
+	cp "$bin" "$root/usr/bin/fio"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$fio_initrd"
+	rm -rf "$root"
+}
+
+# run_case N CASE: boot one case; its report goes to $res/N.out and its
+# figures ("PASS|FAIL checks-ok checks-failed skipped seconds crash") to
+# $res/N.res.
+run_case() {
+	local n=$1 c=$2 name t0 machine to post vu extra out rc log cp cs cf dt r crash=0
+	local args
 	name=$(basename "$c" .sh)
 	t0=$(date +%s)
-	printf '# [%d/%d] %s ...\n' "$n" "$total" "$name"
 	machine=$(hdr machine "$c"); machine=${machine% }
 	to=$(hdr timeout "$c"); to=${to% }
-	args=(-f "$flavour" -n "$name" -t "$(( ${to:-300} * ${VNG_TIMEOUT_SCALE:-3} ))" -q "$(hdr qemu "$c")" -k "$(hdr kernel-args "$c")")
+	# VNG_KARGS: more kernel arguments for every case (e.g. vng.unplugs=100).
+	args=(-f "$flavour" -n "$name" -t "$(( ${to:-300} * ${VNG_TIMEOUT_SCALE:-3} ))" -q "$(hdr qemu "$c")" -k "$(hdr kernel-args "$c") ${VNG_KARGS:-}")
 	[ -n "$machine" ] && args+=(-M "$machine")
 	post=$(hdr post "$c")
 	[ -n "${post// /}" ] && args+=(-p "$post")
@@ -52,7 +69,13 @@ for c in "${cases[@]}"; do
 	while IFS= read -r vu; do
 		args+=(-u "$vu")
 	done < <(sed -n 's|^# vng-vhost-user: *||p' "$c")
-	out=$("$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
+	extra=
+	if [[ " $(hdr needs "$c") " == *" fio "* ]]; then
+		extra=$fio_initrd
+		[ -n "$extra" ] || echo "    # no fio for the guest"
+	fi
+	{
+	out=$(VNG_EXTRA_INITRD=$extra "$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
 	rc=$?
 	log=$BUILD/logs/$name.log
 	# A guest that never reached /init (TCG timer calibration can stall on a
@@ -60,7 +83,7 @@ for c in "${cases[@]}"; do
 	if [ $rc -ne 0 ] && ! grep -q 'VNG-BOOTED' "$log"; then
 		echo "    # the guest did not boot (exit $rc); booting it once more"
 		cp "$log" "$log.noboot"
-		out=$("$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
+		out=$(VNG_EXTRA_INITRD=$extra "$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
 		rc=$?
 	fi
 	cp=$(grep -cE '^ok [0-9]+ ' "$log" 2>/dev/null); cp=${cp:-0}
@@ -70,25 +93,65 @@ for c in "${cases[@]}"; do
 	grep -E '^(not )?ok [0-9]+ |^# ' "$log" | grep -v '^# host:' | sed 's/^/    /'
 	dt=$(($(date +%s) - t0))
 	if [ $rc -eq 0 ] && [ "$cf" -eq 0 ] && [ $((cp + cs)) -gt 0 ]; then
-		res=PASS
-		passed=$((passed + cp))
+		r=PASS
 	else
-		res=FAIL
+		r=FAIL
 		[ $rc -ne 0 ] && echo "$out" | tail -n 15 | sed 's/^/    # /'
 		[ $((cp + cs + cf)) -eq 0 ] && echo "    # the case reported no checks"
-		passed=$((passed + cp))
-		failed=$((failed + cf))
 		# A crash, hang or splat is a failure of its own, on top of the checks.
-		[ $rc -ne 0 ] || [ "$cf" -eq 0 ] && failed=$((failed + 1))
+		[ $rc -ne 0 ] || [ "$cf" -eq 0 ] && crash=1
 		echo "    # log: $log"
 	fi
-	skipped=$((skipped + cs))
-	if [ "$res" = PASS ]; then
+	if [ "$r" = PASS ]; then
 		echo "ok $n - $name (${dt}s)"
 	else
 		echo "not ok $n - $name (${dt}s, exit $rc)"
 	fi
-	table+=("$(printf '%-40s %-5s %4ds  %3d ok %3d failed %3d skipped' "$name" "$res" "$dt" "$cp" "$cf" "$cs")")
+	} >"$res/$n.out" 2>&1
+	echo "$r $cp $cf $cs $dt $crash $rc" >"$res/$n.tmp" && mv "$res/$n.tmp" "$res/$n.res"
+}
+
+# Cases run one at a time, or VNG_JOBS at a time (each guest has 2 vCPUs;
+# the default of 1 keeps timing-sensitive cases honest on a 2-core host).
+jobs_max=${VNG_JOBS:-1}
+res=$(mktemp -d /tmp/vng-run.XXXXXX)
+trap 'rm -rf "$res"' EXIT
+for c in "${cases[@]}"; do
+	if [[ " $(hdr needs "$c") " == *" fio "* ]]; then
+		need_fio || echo "# cannot build fio for the guest"
+		break
+	fi
+done
+
+passed=0 failed=0 skipped=0 total=${#cases[@]}
+table=()
+t_all=$(date +%s)
+# report N: print case N's report once it is complete
+report() {
+	local n=$1 name r cp cf cs dt crash rc
+	name=$(basename "${cases[$((n - 1))]}" .sh)
+	read -r r cp cf cs dt crash rc <"$res/$n.res"
+	cat "$res/$n.out"
+	passed=$((passed + cp)) failed=$((failed + cf + crash)) skipped=$((skipped + cs))
+	table+=("$(printf '%-40s %-5s %4ds  %3d ok %3d failed %3d skipped' "$name" "$r" "$dt" "$cp" "$cf" "$cs")")
+}
+next=1
+for ((n = 1; n <= total; n++)); do
+	printf '# [%d/%d] %s ...\n' "$n" "$total" "$(basename "${cases[$((n - 1))]}" .sh)"
+	run_case "$n" "${cases[$((n - 1))]}" &
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n
+	done
+	# Reports come out in case order.
+	while [ $next -le $total ] && [ -f "$res/$next.res" ]; do
+		report $next
+		next=$((next + 1))
+	done
+done
+wait
+while [ $next -le $total ]; do
+	report $next
+	next=$((next + 1))
 done
 echo "# ---- QEMU cases ($(($(date +%s) - t_all)) s) ----"
 printf '# %s\n' "${table[@]}"

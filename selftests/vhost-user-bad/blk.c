@@ -315,6 +315,29 @@ static uint8_t blk_do_dwz(struct vub_dev *dev, struct vub_req *req)
 }
 
 /* Run the request: sets req->status and req->used_len. */
+/* GET_LIFETIME: three little-endian 16-bit fields (pre_eol_info, a, b). */
+static void blk_do_lifetime(struct vub_dev *dev, struct vub_req *req)
+{
+	uint8_t lt[6];
+	int i;
+
+	if (!dev_has_feature(dev, VIRTIO_BLK_F_LIFETIME)) {
+		req->status = VIRTIO_BLK_S_UNSUPP;
+		return;
+	}
+	if (req->data_len < sizeof(lt)) {
+		req->status = VIRTIO_BLK_S_IOERR;
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		lt[2 * i] = dev->blk.lifetime[i] & 0xff;
+		lt[2 * i + 1] = dev->blk.lifetime[i] >> 8;
+	}
+	iov_copy(req->in, req->nin, 0, lt, sizeof(lt), true);
+	req->used_len = sizeof(lt) + 1;
+	req->status = VIRTIO_BLK_S_OK;
+}
+
 void blk_execute(struct vub_dev *dev, struct vub_req *req)
 {
 	struct vub_blk *blk = &dev->blk;
@@ -346,6 +369,9 @@ void blk_execute(struct vub_dev *dev, struct vub_req *req)
 		iov_copy(req->in, req->nin, 0, id, n, true);
 		req->used_len = n + 1;
 		req->status = VIRTIO_BLK_S_OK;
+		break;
+	case VIRTIO_BLK_T_GET_LIFETIME:
+		blk_do_lifetime(dev, req);
 		break;
 	case VIRTIO_BLK_T_DISCARD:
 	case VIRTIO_BLK_T_WRITE_ZEROES:

@@ -313,6 +313,21 @@ void dev_process_vq(struct vub_dev *dev, struct vub_vq *vq)
 
 /* ---- options ------------------------------------------------------------ */
 
+/* "P,A,B": the three 16-bit lifetime fields. */
+static int parse_lifetime(const char *s, uint16_t out[3])
+{
+	unsigned int v[3];
+	char end;
+
+	if (sscanf(s, "%u,%u,%u%c", &v[0], &v[1], &v[2], &end) != 3 ||
+	    v[0] > 0xffff || v[1] > 0xffff || v[2] > 0xffff)
+		return -1;
+	out[0] = v[0];
+	out[1] = v[1];
+	out[2] = v[2];
+	return 0;
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
@@ -332,6 +347,8 @@ static void usage(FILE *fp)
 "  --no-flush          do not offer FLUSH\n"
 "  --no-indirect       do not offer INDIRECT_DESC\n"
 "  --event-idx         offer EVENT_IDX\n"
+"  --lifetime P,A,B    offer LIFETIME; GET_LIFETIME answers pre_eol_info P,\n"
+"                      device_lifetime_est_typ_a A and _b B\n"
 "  --feature [+-]BIT   add or remove a virtio feature bit from the offer\n"
 "  --once              exit when the first front-end disconnects\n"
 "\n"
@@ -358,7 +375,7 @@ static void usage(FILE *fp)
 enum {
 	OPT_SOCKET = 256, OPT_FILE, OPT_SIZE, OPT_QUEUES, OPT_SERIAL, OPT_RO,
 	OPT_DISCARD, OPT_WZ, OPT_NO_FLUSH, OPT_NO_INDIRECT, OPT_EVENT_IDX,
-	OPT_FEATURE, OPT_ONCE, OPT_CFG, OPT_FAULT, OPT_FAULT_FILE,
+	OPT_FEATURE, OPT_ONCE, OPT_CFG, OPT_FAULT, OPT_FAULT_FILE, OPT_LIFETIME,
 };
 
 static const struct option options[] = {
@@ -373,6 +390,7 @@ static const struct option options[] = {
 	{ "no-flush", no_argument, NULL, OPT_NO_FLUSH },
 	{ "no-indirect", no_argument, NULL, OPT_NO_INDIRECT },
 	{ "event-idx", no_argument, NULL, OPT_EVENT_IDX },
+	{ "lifetime", required_argument, NULL, OPT_LIFETIME },
 	{ "feature", required_argument, NULL, OPT_FEATURE },
 	{ "once", no_argument, NULL, OPT_ONCE },
 	{ "cfg", required_argument, NULL, OPT_CFG },
@@ -586,6 +604,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_EVENT_IDX:
 			dev.features |= BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+			break;
+		case OPT_LIFETIME:
+			if (parse_lifetime(optarg, dev.blk.lifetime)) {
+				fprintf(stderr, "--lifetime: P,A,B (each 0..65535)\n");
+				return 2;
+			}
+			dev.features |= BIT_ULL(VIRTIO_BLK_F_LIFETIME);
 			break;
 		case OPT_FEATURE:
 			if ((optarg[0] != '+' && optarg[0] != '-') ||

@@ -37,6 +37,7 @@
 #define VIRTIO_BLK_F_MQ			12
 #define VIRTIO_BLK_F_DISCARD		13
 #define VIRTIO_BLK_F_WRITE_ZEROES	14
+#define VIRTIO_BLK_F_LIFETIME		15
 #define VIRTIO_RING_F_INDIRECT_DESC	28
 #define VIRTIO_RING_F_EVENT_IDX		29
 #define VHOST_USER_F_PROTOCOL_FEATURES	30
@@ -237,6 +238,7 @@ struct vub_blk {
 	char serial[VUB_SERIAL_LEN + 1];
 	struct virtio_blk_config cfg;	/* what GET_CONFIG reports */
 	bool cfg_capacity_set;		/* capacity given with --cfg */
+	uint16_t lifetime[3];		/* GET_LIFETIME: pre_eol, est_a, est_b */
 };
 
 int blk_open(struct vub_blk *blk, const char *path, uint64_t size);
