@@ -63,11 +63,15 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	done
 	# (The bisect build of an early patch may lack symbols that later
 	# patches add: VNG_LAX_CONFIG=1 turns this into a warning.)
+	# Only a configuration that honours every option is remembered: a lax
+	# one is redone (and checked) by the next strict build.
 	if [ $bad -ne 0 ]; then
 		[ -n "${VNG_LAX_CONFIG:-}" ] || die "kconfig fragments not fully applied"
 		log "warning: some fragment options are not set (VNG_LAX_CONFIG)"
+		rm -f "$stamp"
+	else
+		echo "$want" >"$stamp"
 	fi
-	echo "$want" >"$stamp"
 fi
 
 if [ $# -gt 0 ]; then

@@ -20,18 +20,29 @@
 rounds=$(sed -n 's/.*vng\.unplugs=\([0-9]*\).*/\1/p' /proc/cmdline)
 rounds=${rounds:-10}
 
-plug_cmd() { echo "VNG-QMP: {\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-blk-pci\", \"drive\": \"d0\", \"id\": \"u$1\"}}"; }
-# plug N: device_add disk uN and wait for it. The guest is done with an
-# unplugged function before QEMU has released it (and its drive), so a
-# device_add right after an unplug can be refused: try again, 3 times.
-plug() {
-	for _t in 1 2 3; do
-		plug_cmd "$1"
-		vng_wait_for /sys/block/vda/queue 15 && return 0
+plug_cmd() { echo "VNG-QMP: {\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-blk-pci\", \"drive\": \"d0\", \"id\": \"u$1\"}}" >/dev/console; }
+# no_disk_fn: no virtio-blk PCI function is left in the guest
+no_disk_fn() {
+	for _d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_d/device" 2>/dev/null)" = 0x1001 ] && return 1
 	done
-	return 1
+	return 0
 }
-unplug() { echo "VNG-QMP: {\"execute\": \"device_del\", \"arguments\": {\"id\": \"u$1\"}}"; }
+# (QMP requests go to the console itself: inside "check" stdout is captured.)
+# plug N: device_add disk uN and wait for it. QEMU releases an unplugged
+# function (and its drive) only after the guest ejected it: wait until the
+# guest has let go of the previous one first, or QEMU refuses the drive.
+plug() {
+	_i=0
+	while ! no_disk_fn; do
+		_i=$((_i + 1)); [ $_i -gt 300 ] && return 1
+		sleep 0.1
+	done
+	sleep 1
+	plug_cmd "$1"
+	vng_wait_for /sys/block/vda/queue 90
+}
+unplug() { echo "VNG-QMP: {\"execute\": \"device_del\", \"arguments\": {\"id\": \"u$1\"}}" >/dev/console; }
 # wait_gone PATH S: wait up to S seconds for PATH to disappear
 wait_gone() {
 	_i=0
@@ -50,6 +61,7 @@ wait_pid() {
 }
 # dstate: tasks in D state now and still 1 s later (a stuck one, not a
 # momentary I/O wait)
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 dstate() {
 	_a=$(grep -l '^State:.*D' /proc/[0-9]*/status 2>/dev/null)
 	sleep 1
@@ -60,7 +72,7 @@ FIO="fio --name=hot --filename=/dev/vda --direct=1 --ioengine=io_uring \
 
 vng_load virtio_pci_ng virtio_blk_ng
 check "fio is in the guest" fio --version
-plugged=0 gone=0 ended=0 hung=0 busy=0 errs=0
+plugged=0 gone=0 ended=0 hung=0 busy=0 errs=0 slowest=0
 i=1
 while [ $i -le "$rounds" ]; do
 	if ! plug $i; then
@@ -77,9 +89,14 @@ while [ $i -le "$rounds" ]; do
 		j=$((j + 1)); sleep 0.1
 	done
 	[ "$(awk '{ print $9 }' /sys/block/vda/stat)" -gt 0 ] && busy=$((busy + 1))
+	t0=$(now_ms)
 	unplug $i
 	wait_gone /sys/block/vda 60 && gone=$((gone + 1))
+	t1=$(now_ms)
 	if wait_pid $pid 60; then
+		t2=$(now_ms)
+		echo "# round $i: disk gone after $((t1 - t0)) ms, fio ended after $((t2 - t0)) ms"
+		[ $((t2 - t0)) -gt "$slowest" ] && slowest=$((t2 - t0))
 		ended=$((ended + 1))
 		wait $pid || errs=$((errs + 1))
 	else
@@ -90,7 +107,7 @@ while [ $i -le "$rounds" ]; do
 	[ -e /sys/block/vda ] && break
 	i=$((i + 1))
 done
-echo "# $plugged plugged, $gone unplugged, fio ended $ended times ($errs with I/O errors), I/O in flight at $busy unplugs"
+echo "# $plugged plugged, $gone unplugged, fio ended $ended times ($errs with I/O errors), I/O in flight at $busy unplugs; slowest unplug-to-fio-exit $slowest ms"
 check_eq "$rounds disks plugged in" $plugged "$rounds"
 check_eq "$rounds disks unplugged under fio" $gone "$rounds"
 check_eq "fio ended every time" $ended "$rounds"
