@@ -85,6 +85,7 @@ fi
 
 # 3. Bisect build: each patch on its own, oldest first.
 if [ $am_ok -eq 1 ] && [ $bisect -eq 1 ]; then
+	top=$(git -C "$wt" rev-parse HEAD)
 	mapfile -t commits < <(git -C "$wt" rev-list --reverse "$BASE_TAG"..HEAD)
 	i=0
 	for c in "${commits[@]}"; do
@@ -107,6 +108,8 @@ if [ $am_ok -eq 1 ] && [ $bisect -eq 1 ]; then
 			notok "patch $i builds on its own: $subj"; echo "$out" | grep -E 'error|Error|warning' | indent
 		fi
 	done
+	# Back to the top of the series (a skipped patch was never checked out).
+	git -C "$wt" checkout -q --detach "$top"
 elif [ $bisect -eq 0 ]; then
 	skip "bisect build" "${1:-}"
 fi
