@@ -92,10 +92,11 @@ if [ $am_ok -eq 1 ] && [ $bisect -eq 1 ]; then
 		i=$((i + 1))
 		subj=$(git -C "$wt" log -1 --format=%s "$c")
 		# A patch that changes nothing the kernel build reads (only
-		# Documentation/, tools/ or MAINTAINERS) builds exactly what the
+		# Documentation/, tools/testing/ or MAINTAINERS; objtool in tools/
+		# is part of the kernel build) builds exactly what the
 		# patch before it built: say so instead of building again.
 		if [ $i -gt 1 ] && ! git -C "$wt" diff --name-only "$c~1" "$c" |
-			grep -qvE '^(Documentation/|tools/|MAINTAINERS$)'; then
+			grep -qvE '^(Documentation/|tools/testing/|MAINTAINERS$)'; then
 			ok "patch $i builds on its own: $subj (no file the kernel build reads: the build of patch $((i - 1)))"
 			continue
 		fi
