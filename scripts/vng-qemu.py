@@ -9,7 +9,8 @@ console:
 The guest's script ends by printing "VNG-EXIT: <status>".
 
 Exit status: the guest's, 124 on timeout, 123 when the guest never reported
-one (panic, hang at boot), 125 when the log has a kernel splat.
+one (panic, hang at boot), 125 when the log has a kernel splat, 126 when the
+guest did not reach /init within --boot-timeout seconds.
 """
 import argparse
 import json
@@ -32,6 +33,7 @@ SPLAT = re.compile(
     r"rcu: INFO: rcu_preempt detected stalls)")
 EXIT = re.compile(r"VNG-EXIT: (\d+)")
 QMP = re.compile(r"VNG-QMP: (\{.*\})\s*$")
+BOOTED = re.compile(r"^VNG-BOOTED: ")
 PAUSE = re.compile(r"VNG-QMP-PAUSE: ([0-9.]+)")
 
 
@@ -74,6 +76,9 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--qmp")
+    # A guest that has not reached /init by then never will (a stalled TSC
+    # calibration on microvm under TCG): give up early, exit 126.
+    ap.add_argument("--boot-timeout", type=float, default=150)
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.qemu[1:] if a.qemu and a.qemu[0] == "--" else a.qemu
@@ -89,6 +94,8 @@ def main():
     timed_out = False
     verbose = os.environ.get("VNG_VERBOSE") == "1"
     exit_deadline = [None]
+    boot_deadline = [time.monotonic() + a.boot_timeout]
+    boot_stalled = False
 
     def handle(line):
         nonlocal status
@@ -98,6 +105,8 @@ def main():
             print(line, flush=True)
         if SPLAT.search(line):
             splats.append(line.strip())
+        if BOOTED.search(line):
+            boot_deadline[0] = None
         m = EXIT.search(line)
         if m:
             status = int(m.group(1))
@@ -122,6 +131,11 @@ def main():
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
+            proc.kill()
+            break
+        if boot_deadline[0] is not None and time.monotonic() > boot_deadline[0]:
+            log.write("# host: the guest did not reach /init in %d s; killed\n" % a.boot_timeout)
+            boot_stalled = True
             proc.kill()
             break
         if exit_deadline[0] is not None and time.monotonic() > exit_deadline[0]:
@@ -151,6 +165,9 @@ def main():
     if splats:
         sys.stderr.write("kernel splat in the guest log:\n  " + "\n  ".join(splats[:10]) + "\n")
         return 125
+    if boot_stalled:
+        sys.stderr.write("the guest did not boot within %d s\n" % a.boot_timeout)
+        return 126
     if timed_out:
         sys.stderr.write("timeout after %d s\n" % a.timeout)
         return 124

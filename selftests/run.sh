@@ -41,12 +41,12 @@ need_fio() {
 	local bin root
 	[ -n "$fio_initrd" ] && return 0
 	bin=$("$TOP/scripts/build-fio.sh") || return 1
-	fio_initrd=$BUILD/guest-fio.cpio.gz
+	fio_initrd=$BUILD/guest-fio.cpio
 	[ "$fio_initrd" -nt "$bin" ] && return 0
 	root=$(mktemp -d /tmp/vng-fio-root.XXXXXX)
 	mkdir -p "$root/usr/bin"
 	cp "$bin" "$root/usr/bin/fio"
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$fio_initrd"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$fio_initrd"
 	rm -rf "$root"
 }
 
@@ -63,6 +63,8 @@ run_case() {
 	# VNG_KARGS: more kernel arguments for every case (e.g. vng.unplugs=100).
 	args=(-f "$flavour" -n "$name" -t "$(( ${to:-300} * ${VNG_TIMEOUT_SCALE:-3} ))" -q "$(hdr qemu "$c")" -k "$(hdr kernel-args "$c") ${VNG_KARGS:-}")
 	[ -n "$machine" ] && args+=(-M "$machine")
+	# "# vng-needs: hotplug": QMP device_add/device_del (ACPI PCI hotplug).
+	[[ " $(hdr needs "$c") " == *" hotplug "* ]] && args+=(-H)
 	post=$(hdr post "$c")
 	[ -n "${post// /}" ] && args+=(-p "$post")
 	# One vhost-user-bad back-end per "# vng-vhost-user: ARGS" line.

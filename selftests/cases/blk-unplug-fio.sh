@@ -1,16 +1,17 @@
 #!/bin/sh
-# Hot-unplug a virtio_blk_ng disk under fio, many times over: each round
-# plugs the disk in (QMP device_add, virtio_pci_ng binds it), starts fio
+# Hot-unplug a disk under fio, many times over (twice on the stock
+# virtio_pci + virtio_blk, then on virtio_pci_ng + virtio_blk_ng): each round
+# plugs the disk in (QMP device_add, the loaded drivers bind it), starts fio
 # (io_uring, QD16, random reads and writes), unplugs the disk (QMP
 # device_del) while fio is busy, and requires that the disk goes away, fio
 # ends and no task is left in D state, all within bounded time. A last
-# round writes with fio --verify=crc32c and verifies after a re-plug.
-# Rounds: vng.unplugs=N on the kernel command line (default 10; the long
+# round (ours) writes with fio --verify=crc32c and verifies after a re-plug.
+# Rounds on ours: vng.unplugs=N on the kernel command line (default 10; the long
 # run is VNG_KARGS=vng.unplugs=100 selftests/run.sh blk-unplug-fio).
 # vng-qemu: -blockdev driver=file,filename=@DISK0@,node-name=f0
 # vng-qemu: -blockdev driver=raw,file=f0,node-name=d0
 # vng-timeout: 900
-# vng-needs: fio
+# vng-needs: fio hotplug
 # INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
 # ACPICA's 30 s loop timeout under TCG with the debug kernel.
 # vng-kernel-args: acpi=noirq
@@ -70,13 +71,15 @@ dstate() {
 FIO="fio --name=hot --filename=/dev/vda --direct=1 --ioengine=io_uring \
 	--iodepth=16 --rw=randrw --bs=4k --size=32m --time_based --runtime=60"
 
-vng_load virtio_pci_ng virtio_blk_ng
-check "fio is in the guest" fio --version
+# unplug_rounds TAG N: N rounds of plug, fio, unplug under fio, on the
+# drivers loaded; the checks are named after TAG.
+unplug_rounds() {
+tag=$1 n=$2
 plugged=0 gone=0 ended=0 hung=0 busy=0 errs=0 slowest=0
 i=1
-while [ $i -le "$rounds" ]; do
-	if ! plug $i; then
-		echo "# round $i: the disk did not appear"
+while [ $i -le "$n" ]; do
+	if ! plug "$tag$i"; then
+		echo "# $tag round $i: the disk did not appear"
 		break
 	fi
 	plugged=$((plugged + 1))
@@ -90,40 +93,50 @@ while [ $i -le "$rounds" ]; do
 	done
 	[ "$(awk '{ print $9 }' /sys/block/vda/stat)" -gt 0 ] && busy=$((busy + 1))
 	t0=$(now_ms)
-	unplug $i
+	unplug "$tag$i"
 	wait_gone /sys/block/vda 60 && gone=$((gone + 1))
 	t1=$(now_ms)
 	if wait_pid $pid 60; then
 		t2=$(now_ms)
-		echo "# round $i: disk gone after $((t1 - t0)) ms, fio ended after $((t2 - t0)) ms"
+		echo "# $tag round $i: disk gone after $((t1 - t0)) ms, fio ended after $((t2 - t0)) ms"
 		[ $((t2 - t0)) -gt "$slowest" ] && slowest=$((t2 - t0))
 		ended=$((ended + 1))
 		wait $pid || errs=$((errs + 1))
 	else
-		echo "# round $i: fio still running 60 s after the unplug"
+		echo "# $tag round $i: fio still running 60 s after the unplug"
 		kill -9 $pid
 	fi
-	[ "$(dstate)" -eq 0 ] || { hung=$((hung + 1)); echo "# round $i: tasks in D state"; }
+	[ "$(dstate)" -eq 0 ] || { hung=$((hung + 1)); echo "# $tag round $i: tasks in D state"; }
 	[ -e /sys/block/vda ] && break
 	i=$((i + 1))
 done
-echo "# $plugged plugged, $gone unplugged, fio ended $ended times ($errs with I/O errors), I/O in flight at $busy unplugs; slowest unplug-to-fio-exit $slowest ms"
-check_eq "$rounds disks plugged in" $plugged "$rounds"
-check_eq "$rounds disks unplugged under fio" $gone "$rounds"
-check_eq "fio ended every time" $ended "$rounds"
-check_eq "no task left in D state" $hung 0
+echo "# $tag: $plugged plugged, $gone unplugged, fio ended $ended times ($errs with I/O errors), I/O in flight at $busy unplugs; slowest unplug-to-fio-exit $slowest ms"
+check_eq "$tag: $n disks plugged in" $plugged "$n"
+check_eq "$tag: $n disks unplugged under fio" $gone "$n"
+check_eq "$tag: fio ended every time" $ended "$n"
+check_eq "$tag: no task left in D state" $hung 0
 # fio fails when its disk goes away under it: proof the unplug hit it busy.
-check "fio was cut off by most unplugs" test $((errs * 2)) -ge "$rounds"
-check "no hung-task report" sh -c "! dmesg | grep -q 'blocked for more than'"
+check "$tag: fio was cut off by most unplugs" test $((errs * 2)) -ge "$n"
+check "$tag: no hung-task report" sh -c "! dmesg | grep -q 'blocked for more than'"
+}
+
+check "fio is in the guest" fio --version
+# The stock drivers first (two rounds: the same fault on the driver we
+# compare with), then ours.
+vng_load virtio_pci virtio_blk
+unplug_rounds stock 2
+vng_unload virtio_blk virtio_pci
+vng_load virtio_pci_ng virtio_blk_ng
+unplug_rounds ng "$rounds"
 
 # Data survives a clean unplug: write with crc32c headers, re-plug, verify.
 V="--name=v --filename=/dev/vda --direct=1 --ioengine=io_uring --iodepth=8 \
 	--bs=4k --size=16m --offset=32m --verify=crc32c --verify_fatal=1"
-check "disk back" plug 1000
+check "disk back" plug v1
 check "fio write with crc32c" fio $V --rw=randwrite --do_verify=0 --randseed=7
-unplug 1000
+unplug v1
 check "unplugged" wait_gone /sys/block/vda 60
-check "plugged again" plug 1001
+check "plugged again" plug v2
 check "fio verify crc32c after re-plug" fio $V --rw=randwrite --verify_only --randseed=7
 check "no request failed on the clean disk" ng_clean vda
 vng_done

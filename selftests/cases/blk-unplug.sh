@@ -3,6 +3,7 @@
 # away cleanly, idle and with I/O in flight.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,id=vd0
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,id=vd1
+# vng-needs: hotplug
 # vng-timeout: 420
 . /vng/lib.sh
 . /vng/ng-lib.sh

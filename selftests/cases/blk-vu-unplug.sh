@@ -8,6 +8,7 @@
 # vng-vhost-user: --fault 'stall type=out nth=2'
 # vng-qemu: -chardev socket,id=vu0,path=@VHOST@
 # vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2,addr=0x4,id=gone
+# vng-needs: hotplug
 # vng-timeout: 300
 # INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
 # ACPICA's 30 s loop timeout under TCG with the debug kernel.

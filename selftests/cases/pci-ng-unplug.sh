@@ -7,6 +7,7 @@
 # vng-qemu: -device virtio-blk-pci,drive=d0,addr=0x4,id=gone
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw
 # vng-qemu: -device virtio-blk-pci,drive=d1,addr=0x5,id=stays
+# vng-needs: hotplug
 # vng-timeout: 300
 # INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
 # ACPICA's 30 s loop timeout under TCG with the debug kernel.

@@ -8,6 +8,7 @@
 # vng-vhost-user: --fault 'stall type=out nth=2'
 # vng-qemu: -chardev socket,id=vu0,path=@VHOST@
 # vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2,addr=0x4,id=gone
+# vng-needs: hotplug
 # vng-timeout: 300
 # vng-kernel-args: acpi=noirq
 # vng-post: grep -q "hits rule 'stall" vhost0.log

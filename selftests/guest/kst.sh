@@ -14,9 +14,11 @@
 #                         failure records a failed check and returns 1
 #   kst_unload            unload the pair kst_load loaded
 #   kst_disk SERIAL       print the disk (vdX) whose serial is SERIAL
-#   kst_run TAG PROG [VAR=VALUE..]
+#   kst_run TAG PROG [VAR=VALUE..] [-- ARG..]
 #                         run kselftest PROG with VBLK_DRIVER (the blk driver
-#                         loaded) and the VARs in its environment; its output
+#                         loaded) and the VARs in its environment, and the
+#                         ARGs (e.g. -t TEST: only that test) on its command
+#                         line; its output
 #                         is shown as TAP diagnostics, each of its results
 #                         becomes a check "TAG PROG: test"
 
@@ -92,16 +94,32 @@ kst_run() {
 		fail "$_tag $_prog: not installed (scripts/build-kselftests.sh)"
 		return 1
 	fi
-	_args=
+	_args= _argv=
 	for _a in "$@"; do
 		# The resize command asks the host for QMP: never echo it.
 		case $_a in VBLK_RESIZE_CMD=*) _a="VBLK_RESIZE_CMD=..." ;; esac
 		_args="$_args $_a"
 	done
 	echo "# $_tag: $_prog$_args"
+	# VAR=VALUE.. stay in "$@"; the words after "--" go to $_argv (simple
+	# words such as "-t NAME": split on spaces).
+	_n=$# _i=0 _seen=
+	while [ $_i -lt "$_n" ]; do
+		_a=$1
+		shift
+		_i=$((_i + 1))
+		if [ -n "$_seen" ]; then
+			_argv="$_argv $_a"
+		elif [ "$_a" = "--" ]; then
+			_seen=1
+		else
+			set -- "$@" "$_a"
+		fi
+	done
 	rm -f /tmp/kst.rc
 	{
-		env VBLK_DRIVER="$KST_BLK" "$@" "$_bin"
+		# shellcheck disable=SC2086
+		env VBLK_DRIVER="$KST_BLK" "$@" "$_bin" $_argv
 		echo $? >/tmp/kst.rc
 	} 2>&1 | tee /tmp/kst.out | sed 's/^/#   /'
 	_rc=$(cat /tmp/kst.rc 2>/dev/null || echo none)
