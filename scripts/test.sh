@@ -10,14 +10,22 @@
 # Ends with "N passed, N failed" over every check and test; exits non-zero
 # if any failed.
 #   --quick   skip the per-patch bisect builds
+#   --full    every QEMU case (selftests/run.sh '*'), not only the default
+#             list: adds the stock-driver findings (vu-stock-*) and blk-kunit
 # For development: VNG_STAGES=checks,build (a comma list) runs only those
 # stages (setup always runs), VNG_CASES='blk-*' only those QEMU cases,
 # VNG_PATCHES=DIR checks and tests another series.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-quick=0
-[ "${1:-}" = --quick ] && quick=1
+quick=0 full=0
+for arg in "$@"; do
+	case $arg in
+	--quick) quick=1 ;;
+	--full) full=1 ;;
+	*) die "unknown argument $arg (--quick, --full)" ;;
+	esac
+done
 need_pkgs git make gcc flex bison bc libelf-dev libssl-dev ccache sparse cpio kmod \
 	xz-utils perl python3 qemu-system-x86 qemu-utils busybox-static liburing-dev
 
@@ -64,6 +72,7 @@ build_test() {
 		echo "build: 1 passed, 0 failed"
 }
 read -ra cases <<<"${VNG_CASES:-}"
+[ $full -eq 1 ] && [ ${#cases[@]} -eq 0 ] && cases=('*')
 if ! want build || stage build build_test; then
 	want kunit && stage kunit "$TOP/kunit/run.sh" test
 	want qemu && stage qemu "$TOP/selftests/run.sh" -f test "${cases[@]}"

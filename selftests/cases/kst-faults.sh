@@ -7,7 +7,7 @@
 #   - QMP block_resize while io_uring I/O runs: the new size shows up and
 #     the I/O completes verified;
 #   - QMP stop, 3 s, cont of the whole VM while io_uring I/O runs: the I/O
-#     completes verified, nothing times out.
+#     completes verified, no request times out, nothing fails.
 # Then vblk_stress on the grown disk, so the new capacity is used too.
 # vng-qemu: -blockdev driver=file,node-name=f0,filename=@DISK0@
 # vng-qemu: -blockdev driver=blkdebug,node-name=e0,image=f0,inject-error.0.event=read_aio,inject-error.0.errno=5,inject-error.0.sector=4096,inject-error.1.event=write_aio,inject-error.1.errno=5,inject-error.1.sector=8192
@@ -94,7 +94,10 @@ for pair in $(kst_pairs); do
 	io_start "$s" "$((seed + 100))"
 	echo "VNG-QMP-PAUSE: 3" >/dev/console
 	io_wait "$pair pause: the I/O completes verified"
-	check "$pair pause: nothing timed out" log_lacks 'timed\? \?out'
+	# (virtio_blk_ng logs each request timeout and recovery step; the
+	# stock driver has no timeout handler.)
+	check "$pair pause: no request timed out" \
+		log_lacks 'timed out after\|requeued\|without an interrupt'
 	check "$pair pause: no I/O error" log_lacks 'I/O error'
 
 	kst_run "$pair live" vblk_stress VBLK_DISK="$s" VBLK_STRESS_SECS=5
