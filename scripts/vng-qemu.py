@@ -17,6 +17,7 @@ import json
 import os
 import re
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -85,8 +86,16 @@ def main():
 
     qmp = Qmp(a.qmp) if a.qmp else None
     log = open(a.log, "w", errors="replace")
+    # Its own process group: killing QEMU must not stop at the timeout(1)
+    # wrapper and leave QEMU running (a guest hung in a removal did).
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def kill():
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
     deadline = time.monotonic() + a.timeout
     status = None
     splats = []
@@ -131,16 +140,16 @@ def main():
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
-            proc.kill()
+            kill()
             break
         if boot_deadline[0] is not None and time.monotonic() > boot_deadline[0]:
             log.write("# host: the guest did not reach /init in %d s; killed\n" % a.boot_timeout)
             boot_stalled = True
-            proc.kill()
+            kill()
             break
         if exit_deadline[0] is not None and time.monotonic() > exit_deadline[0]:
             log.write("# host: the guest did not reboot after reporting its status; killed\n")
-            proc.kill()
+            kill()
             break
         r, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
         if not r:
@@ -159,7 +168,7 @@ def main():
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        kill()
     log.close()
 
     if splats:
