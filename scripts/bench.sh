@@ -15,10 +15,13 @@
 # order A B B A ..., then null_blk again, which must repeat to ~0.1 %.
 # Results (JSON, CSV, a table and a PNG plot) go to DIR (default
 # Documentation/bench); boot logs to build/logs/bench-N.log.
+# VNG_BENCH_POINTS (with --quick) replaces the quick set's points (and
+# drops its raw-file point), for an A/B of a few points with more rounds.
 # --report-only re-reads the logs of the last run and writes the results.
 # --profile instead boots once with the vng_prof sampling profiler and
 # writes DIR/profile.md: instructions per I/O by kernel function, stock
-# against ours (log: build/logs/bench-prof.log).
+# against ours (log: build/logs/bench-prof.log) at the points in
+# VNG_PROFILE_POINTS (default: 4k randread QD1 and QD32, randwrite QD32).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,11 +49,12 @@ raw="rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j1"
 if [ $quick -eq 1 ]; then
 	points="rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j2 sr128k-qd32-j1 pr4k-qd1-j1"
 	raw="rr4k-qd32-j1"
+	[ -z "${VNG_BENCH_POINTS:-}" ] || { points=$VNG_BENCH_POINTS raw=; }
 	[ "$boots" = 2 ] && boots=1
 	[ "$rounds" = 4 ] && rounds=2
 fi
 
-profile_points="rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j1"
+profile_points=${VNG_PROFILE_POINTS:-"rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j1"}
 if [ $profile -eq 1 ]; then
 	boots=1
 	[ "$rounds" = 4 ] && rounds=2

@@ -28,12 +28,16 @@ for src in "$TOP"/selftests/tools/*.c; do
 done
 
 # The kernel tree's kselftests (scripts/build-kselftests.sh), when the tree
-# has them: a build failure leaves the old ones (or none) and the kst-*
-# cases report what is missing.
+# has them. When they do not build, the guest gets none, never the binaries
+# of an older tree: the kst-* cases then fail on what is missing (and
+# scripts/test.sh's build stage has failed already).
 ksts=$BUILD/kselftests
 if [ -d "$KSRC/tools/testing/selftests/drivers/block/virtio_blk" ]; then
-	"$TOP/scripts/build-kselftests.sh" >&2 ||
-		log "warning: kselftest build failed; the guest gets the previous ones, if any"
+	if ! "$TOP/scripts/build-kselftests.sh" >&2; then
+		log "warning: kselftest build failed; the guest gets no kselftests"
+		rm -rf "$ksts"
+		rm -f "$img"
+	fi
 fi
 
 inputs=("$out/modroot" "$tools" "$TOP/selftests/guest" "$0")

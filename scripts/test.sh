@@ -67,9 +67,14 @@ fi
 # The test kernel is built from the check worktree: exactly patches/. From
 # here on every stage uses that tree and its build/check/out/test.
 export VNG_KSRC=$BUILD/check/linux
+# The kselftests too: a guest must never run binaries left from an older
+# tree because this one's do not build.
 build_test() {
-	"$TOP/scripts/build.sh" test >/dev/null &&
-		echo "build: 1 passed, 0 failed"
+	"$TOP/scripts/build.sh" test >/dev/null ||
+		{ echo "build: 0 passed, 1 failed (kernel)"; return 1; }
+	"$TOP/scripts/build-kselftests.sh" >/dev/null ||
+		{ echo "build: 1 passed, 1 failed (kselftests)"; return 1; }
+	echo "build: 2 passed, 0 failed"
 }
 read -ra cases <<<"${VNG_CASES:-}"
 [ $full -eq 1 ] && [ ${#cases[@]} -eq 0 ] && cases=('*')
