@@ -11,6 +11,7 @@
 # issue this case would otherwise report as ours.
 # vng-qemu: -object rng-builtin,id=r0 -device virtio-rng-pci,rng=r0,addr=0x4,vectors=0
 # vng-timeout: 1200
+# vng-needs: kmemleak
 # INTx routing from the PIIX router: the pc machine's ACPI _PRT loop overruns
 # ACPICA's 30 s loop timeout under TCG with the debug kernel.
 # vng-kernel-args: acpi=noirq
