@@ -17,6 +17,7 @@
 # Documentation/bench); boot logs to build/logs/bench-N.log.
 # VNG_BENCH_POINTS (with --quick) replaces the quick set's points (and
 # drops its raw-file point), for an A/B of a few points with more rounds.
+# VNG_BENCH_DEVOPTS: virtio-blk-pci options of both disks (see below).
 # --report-only re-reads the logs of the last run and writes the results.
 # --profile instead boots once with the vng_prof sampling profiler and
 # writes DIR/profile.md: instructions per I/O by kernel function, stock
@@ -99,11 +100,22 @@ cp "$bb/kmod/vng_cputime.ko" "$bb/kmod/vng_prof.ko" "$bb/root/bench/"
 cp "$fio" "$bb/root/usr/bin/fio"
 (cd "$bb/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$bb/extra.cpio.gz"
 
+# ioeventfd=off: QEMU handles a kick in the MMIO write of the vCPU that
+# made it, taking the requests off the ring before the guest runs on;
+# with an ioeventfd they wait for QEMU's main loop, a host thread, whose
+# latency then decides how often a submitter sleeps and how many
+# completions an interrupt finds. Off, the QD1 and polled points repeat
+# to +-0.3..7 % instead of +-9..72 % (Documentation/benchmark.md, "Why
+# ioeventfd=off"); completions still come from the main loop.
+# VNG_BENCH_DEVOPTS replaces the option (",ioeventfd=on": QEMU's default).
+devopt=${VNG_BENCH_DEVOPTS-,ioeventfd=off}
+
 guest=$(mktemp /tmp/vng-bench.XXXXXX.sh)
 trap 'rm -f "$guest"' EXIT
 {
 	echo "BENCH_ROUNDS=$rounds BENCH_WARM_MS=$warm BENCH_WIN_MS=$win"
 	echo "BENCH_POINTS='$points' BENCH_RAW='$raw' BENCH_NULLBLK='$points'"
+	echo "BENCH_DEVOPTS='$devopt'"
 	[ $profile -eq 0 ] || echo "BENCH_PROFILE='$profile_points'"
 	cat "$TOP/selftests/bench/guest.sh"
 } >"$guest"
@@ -112,9 +124,9 @@ trap 'rm -f "$guest"' EXIT
 # file (64 MiB, host page cache), two queues each, fixed addresses.
 qemu="-icount shift=0,sleep=off"
 qemu="$qemu -blockdev driver=null-co,node-name=nul0,size=4294967296,read-zeroes=on"
-qemu="$qemu -device virtio-blk-pci,drive=nul0,num-queues=2,serial=vng-null,addr=0x4"
+qemu="$qemu -device virtio-blk-pci,drive=nul0,num-queues=2,serial=vng-null,addr=0x4$devopt"
 qemu="$qemu -drive if=none,id=raw0,file=@DISK0@,format=raw"
-qemu="$qemu -device virtio-blk-pci,drive=raw0,num-queues=2,serial=vng-raw,addr=0x5"
+qemu="$qemu -device virtio-blk-pci,drive=raw0,num-queues=2,serial=vng-raw,addr=0x5$devopt"
 np=$(echo "$points" | wc -w) nr=$(echo "$raw" | wc -w)
 npts=$((np * 2 * rounds + nr * 2 * rounds + np + 2))
 [ $profile -eq 0 ] || npts=$(($(echo "$profile_points" | wc -w) * 2 * rounds))

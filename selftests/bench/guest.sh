@@ -174,6 +174,7 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 fi
 echo "CPUIDLE driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null) governor=$(cat /sys/devices/system/cpu/cpuidle/current_governor_ro 2>/dev/null || cat /sys/devices/system/cpu/cpuidle/current_governor 2>/dev/null)"
 echo "CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+echo "DEVOPTS virtio-blk-pci${BENCH_DEVOPTS:-}"
 
 # null_blk: the floor, and the reference that must repeat at the end.
 modprobe null_blk nr_devices=1 queue_mode=2 submit_queues=2 poll_queues=1 \

@@ -53,7 +53,7 @@ def parse(logs):
             for line in f:
                 i = line.find("BENCH set=")
                 if i < 0:
-                    for tag in ("PAIR ", "CLOCKSOURCE ", "CPUIDLE "):
+                    for tag in ("PAIR ", "CLOCKSOURCE ", "CPUIDLE ", "DEVOPTS "):
                         j = line.find(tag)
                         if j >= 0:
                             meta.append({"boot": boot, "line": line[j:].strip()})
@@ -284,6 +284,11 @@ def main():
                         "%.4g" % r["nullblk_ipio"] if "nullblk_ipio" in r else "",
                         r["ratio_ipio"]["n"] if r["ratio_ipio"] else 0])
     t = table(summary, runs)
+    devs = sorted({m["line"][len("DEVOPTS "):] for m in meta
+                   if m["line"].startswith("DEVOPTS ")})
+    if devs:
+        t += "\nQEMU disks: %s (both, every boot).\n" % ", ".join(
+            "`%s`" % d for d in devs)
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write(t)
     bad = [r for r in runs if "error" in r]
