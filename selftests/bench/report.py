@@ -220,7 +220,7 @@ def table(summary, runs):
     return "\n".join(lines) + "\n"
 
 
-def plot(summary, path):
+def plot(summary, path, devs=()):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -242,7 +242,8 @@ def plot(summary, path):
     ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel("ratio ours / stock (median, min..max over rounds)")
     ax.set_title("virtio_blk_ng + virtio_pci_ng vs virtio_blk + virtio_pci "
-                 "(QEMU TCG, -icount shift=0,sleep=off)", fontsize=10)
+                 "(QEMU TCG, -icount shift=0,sleep=off%s)"
+                 % "".join(", " + d for d in devs), fontsize=10)
     lo_all = min([r["ratio_iops"]["min"] for r in rows if r["ratio_iops"]] +
                  [r["ratio_ipio"]["min"] for r in rows if r["ratio_ipio"]] + [0.9])
     hi_all = max([r["ratio_iops"]["max"] for r in rows if r["ratio_iops"]] +
@@ -293,7 +294,7 @@ def main():
         f.write(t)
     bad = [r for r in runs if "error" in r]
     try:
-        plot(summary, os.path.join(a.out, "ratios.png"))
+        plot(summary, os.path.join(a.out, "ratios.png"), devs)
     except ImportError as e:
         print("report.py: no plot (%s)" % e, file=sys.stderr)
     sys.stdout.write(t)
