@@ -59,13 +59,7 @@ check_eq "$cycles binds" "$bad_bind" ""
 check_eq "disk I/O after every bind" "$bad_io" ""
 check "I/O after the loop" ng_io "$(ng_child $blk block)"
 
-# kmemleak only reports objects older than 5 s; scan twice, as it advises.
-sleep 6
-echo scan >$KMEMLEAK
-echo scan >$KMEMLEAK
-leaks=$(grep -c '^unreferenced object' $KMEMLEAK)
-check_eq "kmemleak: no leaked objects" "$leaks" 0
-[ "$leaks" = 0 ] || head -n 60 $KMEMLEAK | sed 's/^/# /'
+ng_kmemleak_check
 
 # Finally the whole module goes, with its devices.
 check "rmmod virtio_pci_ng" rmmod virtio_pci_ng

@@ -54,3 +54,15 @@ ng_io() {
 		dd if="/dev/$1" of="/tmp/r.$1" bs=64k count=16 iflag=direct 2>/dev/null &&
 		cmp "/tmp/w.$1" "/tmp/r.$1"
 }
+
+# ng_kmemleak_check: one check that kmemleak finds no unreferenced
+# object (dumped into the log if it does). kmemleak only reports objects
+# older than 5 s; scan twice, as it advises.
+ng_kmemleak_check() {
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	_leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	check_eq "kmemleak: no leaked objects" "$_leaks" 0
+	[ "$_leaks" = 0 ] || head -n 60 /sys/kernel/debug/kmemleak | sed 's/^/# /'
+}
