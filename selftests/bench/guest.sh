@@ -155,6 +155,7 @@ while [ "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
 done
 sleep 2
 insmod /bench/vng_cputime.ko || { fail "insmod vng_cputime"; vng_done; }
+echo "DEVOPTS virtio-blk-pci${BENCH_DEVOPTS:-}"
 if [ -n "${BENCH_PROFILE:-}" ]; then
 	insmod /bench/vng_prof.ko || { fail "insmod vng_prof"; vng_done; }
 	r=1
@@ -174,7 +175,6 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 fi
 echo "CPUIDLE driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null) governor=$(cat /sys/devices/system/cpu/cpuidle/current_governor_ro 2>/dev/null || cat /sys/devices/system/cpu/cpuidle/current_governor 2>/dev/null)"
 echo "CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-echo "DEVOPTS virtio-blk-pci${BENCH_DEVOPTS:-}"
 
 # null_blk: the floor, and the reference that must repeat at the end.
 modprobe null_blk nr_devices=1 queue_mode=2 submit_queues=2 poll_queues=1 \

@@ -15,7 +15,6 @@
 . /vng/lib.sh
 . /vng/pci-ng-lib.sh
 
-KMEMLEAK=/sys/kernel/debug/kmemleak
 cycles=$(sed -n 's/.*vng\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
 cycles=${cycles:-10}
 blk=0000:00:04.0 net=0000:00:05.0
