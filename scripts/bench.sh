@@ -26,7 +26,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-boots=2 rounds=4 win=1000 warm=300 quick=0 build=1 report_only=0 profile=0
+boots= rounds= win= warm=300 quick=0 build=1 report_only=0 profile=0
 outdir=$TOP/Documentation/bench
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -51,16 +51,15 @@ if [ $quick -eq 1 ]; then
 	points="rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j2 sr128k-qd32-j1 pr4k-qd1-j1"
 	raw="rr4k-qd32-j1"
 	[ -z "${VNG_BENCH_POINTS:-}" ] || { points=$VNG_BENCH_POINTS raw=; }
-	[ "$boots" = 2 ] && boots=1
-	[ "$rounds" = 4 ] && rounds=2
+	boots=${boots:-1} rounds=${rounds:-2}
 fi
 
 profile_points=${VNG_PROFILE_POINTS:-"rr4k-qd1-j1 rr4k-qd32-j1 rw4k-qd32-j1"}
 if [ $profile -eq 1 ]; then
-	boots=1
-	[ "$rounds" = 4 ] && rounds=2
-	[ "$win" = 1000 ] && win=3000
+	boots=1 rounds=${rounds:-2} win=${win:-3000}
 fi
+# Defaults where neither an option nor a mode above set them.
+boots=${boots:-2} rounds=${rounds:-4} win=${win:-1000}
 
 logs=()
 for b in $(seq "$boots"); do logs+=("$BUILD/logs/bench-$b.log"); done
