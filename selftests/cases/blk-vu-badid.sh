@@ -2,8 +2,10 @@
 # virtio_blk_ng against used ids the device must not write (vhost-user-bad
 # "id"): an id out of range, and a request completed twice. virtio_ring
 # marks the ring broken; the driver resets the device at once (no
-# timeout needed), requeues what was in flight, and both reads, and the
-# next one on the same queue, return the right data. (Stock virtio_blk:
+# timeout needed, nor a later request: the duplicate comes in the
+# interrupt that completes the read), requeues what was in flight, and
+# both reads, and the next one on the same queue, return the right data.
+# (Stock virtio_blk:
 # the read hangs and the queue fails every later request with EIO until
 # reboot, vu-stock-badid-*.)
 # vng-vhost-user: --fault 'id=oor type=in sector=2048' --fault 'id=dup type=in sector=4096'
@@ -33,6 +35,14 @@ check_eq "no timeout was needed" "$(ng_stat vda timeouts)" 0
 vu_bg r2 taskset -c $q0 vngio verify /dev/vda 2m 4k 2
 if vu_wait r2 15; then check_eq "read completed twice returns the data" "$VU_RC" 0
 else fail "read completed twice still waits after 15 s"; fi
+# Both used entries came in one interrupt, the good one first: the ring
+# must be seen broken there, not only when the next request is refused.
+i=0
+while [ "$(ng_rec vda dev_resets)" != 2 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check_eq "reset for the duplicate before any further request" "$(ng_rec vda dev_resets)" 2
 vu_bg r3 taskset -c $q0 vngio verify /dev/vda 1m 4k 1
 if vu_wait r3 15; then check_eq "the next read on that queue returns the data" "$VU_RC" 0
 else fail "the next read on that queue still waits after 15 s"; fi
