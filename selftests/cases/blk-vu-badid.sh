@@ -5,9 +5,8 @@
 # timeout needed, nor a later request: the duplicate comes in the
 # interrupt that completes the read), requeues what was in flight, and
 # both reads, and the next one on the same queue, return the right data.
-# (Stock virtio_blk:
-# the read hangs and the queue fails every later request with EIO until
-# reboot, vu-stock-badid-*.)
+# (Stock virtio_blk: the read hangs and the queue fails every later
+# request with EIO until reboot, vu-stock-badid-*.)
 # vng-vhost-user: --fault 'id=oor type=in sector=2048' --fault 'id=dup type=in sector=4096'
 # vng-qemu: -chardev socket,id=vu0,path=@VHOST@
 # vng-qemu: -device vhost-user-blk-pci,chardev=vu0,num-queues=2
