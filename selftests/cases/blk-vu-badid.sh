@@ -36,11 +36,7 @@ if vu_wait r2 15; then check_eq "read completed twice returns the data" "$VU_RC"
 else fail "read completed twice still waits after 15 s"; fi
 # Both used entries came in one interrupt, the good one first: the ring
 # must be seen broken there, not only when the next request is refused.
-i=0
-while [ "$(ng_rec vda dev_resets)" != 2 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_out 2 5 ng_rec vda dev_resets
 check_eq "reset for the duplicate before any further request" "$(ng_rec vda dev_resets)" 2
 vu_bg r3 taskset -c $q0 vngio verify /dev/vda 1m 4k 1
 if vu_wait r3 15; then check_eq "the next read on that queue returns the data" "$VU_RC" 0

@@ -10,15 +10,10 @@
 # vng-machine: q35
 # vng-qemu: -device pcie-root-port,id=rp0,chassis=1
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,bus=rp0
-# vng-post: python3 -c 'import json,sys; r=[json.loads(l.split("QMP reply ",1)[1]) for l in open(sys.argv[1]) if "# host: QMP reply" in l]; wb=[[b["inserted"]["cache"]["writeback"] for b in x["return"] if b["device"]=="d0"][0] for x in r if isinstance(x.get("return"),list)]; print("# host: d0 writeback per query-block:", wb); sys.exit(wb != [False, True, True])' "$log"
+# vng-post: python3 "$TOP/selftests/tools/qmp-writeback.py" "$log" d0 false,true,true
 # vng-timeout: 300
 . /vng/lib.sh
 
-# Ask QEMU for its view; it answers asynchronously: give it time.
-qemu_query() {
-	echo 'VNG-QMP: {"execute": "query-block"}'
-	sleep 3
-}
 
 vng_load virtio_pci virtio_blk
 check "vda appears" vng_wait_for /dev/vda
@@ -26,19 +21,19 @@ c=/sys/block/vda/cache_type
 w=/sys/block/vda/queue/write_cache
 check "set write through" sh -c "echo 'write through' > $c"
 check_eq "queue write through" "$(cat $w)" "write through"
-qemu_query
+vng_query_block
 
 echo devices >/sys/power/pm_test
 check "suspend/resume cycle" sh -c 'echo freeze > /sys/power/state'
 echo none >/sys/power/pm_test
-qemu_query
+vng_query_block
 check_eq "after resume: cache_type follows the device" "$(cat $c)" "write back"
 check_eq "after resume: the queue stays write through" "$(cat $w)" "write through"
 
 bdf=$(basename "$(readlink -f /sys/block/vda/device/..)")
 check "write through again" sh -c "echo 'write through' > $c"
 check "function reset" sh -c "echo 1 > /sys/bus/pci/devices/$bdf/reset"
-qemu_query
+vng_query_block
 check_eq "after reset: cache_type follows the device" "$(cat $c)" "write back"
 check_eq "after reset: the queue stays write through" "$(cat $w)" "write through"
 vng_done

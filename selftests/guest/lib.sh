@@ -96,6 +96,15 @@ vng_wait_for() {
 	return 0
 }
 
+# vng_query_block: ask QEMU for its block state (QMP query-block; the
+# reply lands in the case log for a vng-post check, see
+# selftests/tools/qmp-writeback.py). QEMU answers asynchronously: give it
+# time before anything changes again.
+vng_query_block() {
+	echo 'VNG-QMP: {"execute": "query-block"}'
+	sleep 3
+}
+
 vng_done() {
 	echo "1..$VNG_N"
 	echo "# $((VNG_N - VNG_FAILED - VNG_SKIPPED)) passed, $VNG_FAILED failed, $VNG_SKIPPED skipped"

@@ -21,13 +21,16 @@ ng_clean() {
 }
 # ng_no_complaints: the driver logged no rejected completion
 ng_no_complaints() { ! dmesg | grep -q 'failing it\|refused by the ring'; }
-# wait_eq FILE VALUE [S]: wait until FILE holds VALUE
-wait_eq() {
-	_i=0
-	while [ "$(cat "$1" 2>/dev/null)" != "$2" ]; do
-		_i=$((_i + 1)); [ $_i -gt $((${3:-10} * 10)) ] && return 1
+# wait_out VALUE S CMD...: wait up to S seconds until CMD prints VALUE
+wait_out() {
+	_want=$1 _n=$(($2 * 10)) _i=0
+	shift 2
+	while [ "$("$@" 2>/dev/null)" != "$_want" ]; do
+		_i=$((_i + 1)); [ $_i -gt $_n ] && return 1
 		sleep 0.1
 	done
 }
+# wait_eq FILE VALUE [S]: wait until FILE holds VALUE
+wait_eq() { wait_out "$2" "${3:-10}" cat "$1"; }
 # ng_rec DISK KEY: a value of the debugfs recovery file (state, dev_resets, ..)
 ng_rec() { awk -v k="$2" '$1 == k { print $2 }' "$NGDBG/$1/recovery"; }
