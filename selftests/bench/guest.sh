@@ -140,6 +140,7 @@ prof_point() {
 	wait $_pid
 	_rc=$?
 	echo "BENCH set=prof dev=$NUL drv=$1 round=$2 point=$3 fio_rc=$_rc ${_mon#BENCHMON }"
+	[ $_rc -eq 0 ] || fail "fio $3 on $1 (exit $_rc): $(tail -1 /tmp/fio.err)"
 	echo "PROF-BEGIN drv=$1 round=$2 point=$3 $(head -1 /proc/vng_prof)"
 	tail -n +2 /proc/vng_prof | sort -rn | head -n 400
 	echo "PROF-END"
@@ -163,8 +164,10 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
 		if [ $((r % 2)) -eq 1 ]; then order="stock ng"; else order="ng stock"; fi
 		for d in $order; do
 			echo "PROGRESS profile round $r/$BENCH_ROUNDS $d"
-			use_pair "$d" 0 || { fail "load pair $d"; break; }
 			for _pt in $BENCH_PROFILE; do
+				# A polled point needs a poll queue, as in visit().
+				case $_pt in pr*) _pq=1 ;; *) _pq=0 ;; esac
+				use_pair "$d" $_pq || { fail "load pair $d"; break; }
 				prof_point "$d" "$r" "$_pt"
 			done
 		done
