@@ -4,7 +4,7 @@
 #
 #   scripts/boot.sh [-f FLAVOUR] [-t SECS] [-M MACHINE] [-q "QEMU ARGS"]
 #                   [-k "KERNEL ARGS"] [-p "HOST CMD"] [-n NAME]
-#                   [-u "VHOST-USER-BAD ARGS"]... [-H] GUEST_SCRIPT
+#                   [-u "VHOST-USER-BAD ARGS"]... [-N DISK]... [-H] GUEST_SCRIPT
 #
 # The kernel is build/out/$VNG_OUT, or build/out/FLAVOUR (default test).
 # $VNG_EXTRA_INITRD, if set, is a cpio (or cpio.gz) appended to the guest's initramfs.
@@ -13,7 +13,10 @@
 # after the guest exits, with the same placeholders. Each -u starts a
 # selftests/vhost-user-bad back-end before QEMU (on socket @VHOST0@..@VHOST7@;
 # @VHOST@ is @VHOST0@; its log is vhost0.log.. in the -p command's directory)
-# and gives the guest shared memory. Exit status: the guest script's;
+# and gives the guest shared memory. Each -N I serves @DISKI@ through
+# selftests/tools/nbd-stall.py on socket @NBDI@ (QEMU: file.driver=nbd,
+# file.server.type=unix,file.server.path=@NBDI@); the guest sets its
+# stalls with "VNG-HOST: nbdI COMMAND" lines. Exit status: the guest script's;
 # 124 timeout, 123 no status, 125 kernel splat, 122 -p failed,
 # 121 a vhost-user back-end failed, 126 the guest did not reach /init.
 # -H: the guest may see PCI hotplug (QMP device_add/device_del); without it
@@ -21,8 +24,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-flavour=test timeout=300 machine=pc qargs="" kargs="" post="" name="" vus=() hotplug=
-while getopts "f:t:M:q:k:p:n:u:Hh" o; do
+flavour=test timeout=300 machine=pc qargs="" kargs="" post="" name="" vus=() nbds=() hotplug=
+while getopts "f:t:M:q:k:p:n:u:N:Hh" o; do
 	case $o in
 	f) flavour=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -32,12 +35,13 @@ while getopts "f:t:M:q:k:p:n:u:Hh" o; do
 	p) post=$OPTARG ;;
 	n) name=$OPTARG ;;
 	u) vus+=("$OPTARG") ;;
+	N) nbds+=("$OPTARG") ;;
 	H) hotplug=1 ;;
-	*) sed -n '3,21p' "$0"; exit 2 ;;
+	*) sed -n '3,25p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '3,21p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '3,25p' "$0"; exit 2; }
 script=$1
 [ -f "$script" ] || die "no guest script $script"
 [ -n "$name" ] || name=$(basename "$script" .sh)
@@ -49,8 +53,8 @@ kernel=$out/arch/x86/boot/bzImage
 base=$("$TOP/scripts/mkinitramfs.sh" "$out")
 
 work=$(mktemp -d /tmp/vng-boot.XXXXXX)
-vu_pids=()
-trap 'set +e; vu_stop >/dev/null 2>&1; rm -rf "$work"' EXIT
+vu_pids=() nbd_pids=()
+trap 'set +e; vu_stop >/dev/null 2>&1; nbd_stop; rm -rf "$work"' EXIT
 mkdir -p "$work/root/vng"
 cp "$script" "$work/root/vng/run.sh"
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/script.cpio"
@@ -68,6 +72,9 @@ subst() {
 		s=${s//@VHOST$i@/$work/vhost$i.sock}
 	done
 	s=${s//@VHOST@/$work/vhost0.sock}
+	for i in 0 1 2 3 4 5 6 7; do
+		s=${s//@NBD$i@/$work/nbd$i.sock}
+	done
 	echo "${s//@QMP@/$work/qmp.sock}"
 }
 
@@ -126,6 +133,38 @@ vu_stop() {
 	vu_pids=()
 	return $bad
 }
+# NBD servers with stallable storage (-N): started before QEMU.
+nbd_start() {
+	local i w
+	for i in "${nbds[@]}"; do
+		python3 "$TOP/selftests/tools/nbd-stall.py" --file "$work/disk$i.img" \
+			--socket "$work/nbd$i.sock" --control "$work/nbd$i.ctl" \
+			2>"$work/nbd$i.log" &
+		nbd_pids+=($!)
+		for w in $(seq 100); do
+			[ -S "$work/nbd$i.ctl" ] && break
+			sleep 0.1
+		done
+		[ -S "$work/nbd$i.ctl" ] || die "NBD server $i did not start"
+	done
+}
+
+# Stop them; their logs go into the case log.
+nbd_stop() {
+	local p i
+	for p in "${nbd_pids[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	nbd_pids=()
+	for i in "${nbds[@]}"; do
+		[ -f "$work/nbd$i.log" ] && [ -n "${log:-}" ] &&
+			sed "s/^/# host: nbd$i: /" "$work/nbd$i.log" >>"$log"
+		rm -f "$work/nbd$i.log"
+	done
+	return 0
+}
+
 for i in 0 1 2 3 4 5 6 7; do
 	truncate -s 64M "$work/disk$i.img"
 done
@@ -177,9 +216,11 @@ logdir=$BUILD/logs
 mkdir -p "$logdir"
 log=$logdir/$name.log
 vu_start
+nbd_start
 # shellcheck disable=SC2046
 set +e
-"$TOP/scripts/vng-qemu.py" --log "$log" --timeout "$timeout" --qmp "$work/qmp.sock" -- \
+"$TOP/scripts/vng-qemu.py" --log "$log" --timeout "$timeout" --qmp "$work/qmp.sock" \
+	--ctl-dir "$work" -- \
 	timeout -k 5 $((timeout + 30)) qemu-system-x86_64 "${mopts[@]}" -accel tcg -cpu "$cpu" \
 	-smp "${VNG_SMP:-2}" -m "${VNG_MEM:-1G}" -nodefaults -display none -no-reboot \
 	-serial stdio -qmp "unix:$work/qmp.sock,server=on,wait=off" \
@@ -187,6 +228,7 @@ set +e
 	-append "console=ttyS0 reboot=$reboot panic=-1 oops=panic loglevel=5 no_timer_check $(subst "$kargs")" \
 	$(subst "$qargs")
 rc=$?
+nbd_stop
 if ! vu_stop && [ $rc -eq 0 ]; then
 	echo "a vhost-user back-end failed; see $log" >&2
 	rc=121

@@ -6,6 +6,9 @@ The guest asks the host for device-level actions by printing lines on its
 console:
     VNG-QMP: {"execute": "block_resize", ...}   send one QMP command
     VNG-QMP-PAUSE: 2                             stop the VM, wait, cont
+    VNG-HOST: nbd0 hold 1048576 10 write         a line for the control
+                                                 socket nbd0.ctl in --ctl-dir
+                                                 (selftests/tools/nbd-stall.py)
 The guest's script ends by printing "VNG-EXIT: <status>".
 
 Exit status: the guest's, 124 on timeout, 123 when the guest never reported
@@ -31,11 +34,29 @@ SPLAT = re.compile(
     r"INFO: task .* blocked for more than|"
     r"new suspected memory leaks|unreferenced object|"
     r"watchdog: BUG: soft lockup|rcu_sched detected stalls|"
+    r"pagealloc: memory corruption|"
     r"rcu: INFO: rcu_preempt detected stalls)")
 EXIT = re.compile(r"VNG-EXIT: (\d+)")
 QMP = re.compile(r"VNG-QMP: (\{.*\})\s*$")
 BOOTED = re.compile(r"^VNG-BOOTED: ")
 PAUSE = re.compile(r"VNG-QMP-PAUSE: ([0-9.]+)")
+HOST = re.compile(r"VNG-HOST: ([a-z0-9]+) (.*\S)\s*$")
+
+
+def host_control(ctl_dir, name, line):
+    """Send one line to a host helper's control socket, return its answer."""
+    if not ctl_dir:
+        return "error: no --ctl-dir"
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(os.path.join(ctl_dir, name + ".ctl"))
+        s.sendall((line + "\n").encode())
+        answer = s.makefile().readline().strip()
+        s.close()
+        return answer
+    except OSError as e:
+        return "error: " + str(e)
 
 
 class Qmp:
@@ -77,6 +98,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--qmp")
+    ap.add_argument("--ctl-dir")
     # A guest that has not reached /init by then never will (a stalled TSC
     # calibration on microvm under TCG): give up early, exit 126.
     ap.add_argument("--boot-timeout", type=float, default=150)
@@ -129,6 +151,10 @@ def main():
             except (ValueError, OSError, RuntimeError) as e:
                 reply = {"error": str(e)}
             log.write("# host: QMP reply %s\n" % json.dumps(reply))
+        m = HOST.search(line)
+        if m:
+            log.write("# host: %s: %s -> %s\n" % (
+                m.group(1), m.group(2), host_control(a.ctl_dir, m.group(1), m.group(2))))
         m = PAUSE.search(line)
         if m and qmp:
             qmp.cmd({"execute": "stop"})

@@ -66,6 +66,10 @@ run_case() {
 	# boot with kmemleak=off ("# vng-needs: kmemleak" keeps it on).
 	km=kmemleak=off
 	[[ " $(hdr needs "$c") " == *" kmemleak "* ]] && km=
+	# The same for DMA API debugging ("# vng-needs: dma-debug"); page
+	# poisoning is off unless a case asks for it in its kernel-args
+	# (page_poison=1).
+	[[ " $(hdr needs "$c") " == *" dma-debug "* ]] || km="$km dma_debug=off"
 	# VNG_KARGS: more kernel arguments for every case (e.g. vng.unplugs=100).
 	args=(-f "$flavour" -n "$name" -t "$(( ${to:-300} * ${VNG_TIMEOUT_SCALE:-3} ))" -q "$(hdr qemu "$c")" -k "$km $(hdr kernel-args "$c") ${VNG_KARGS:-}")
 	[ -n "$machine" ] && args+=(-M "$machine")
@@ -77,6 +81,10 @@ run_case() {
 	while IFS= read -r vu; do
 		args+=(-u "$vu")
 	done < <(sed -n 's|^# vng-vhost-user: *||p' "$c")
+	# "# vng-nbd: 0 1": those disks are served by nbd-stall.py (-N).
+	for vu in $(hdr nbd "$c"); do
+		args+=(-N "$vu")
+	done
 	extra=
 	[[ " $(hdr needs "$c") " == *" fio "* ]] && extra=$fio_initrd
 	{

@@ -6,9 +6,9 @@
 # offers (read, write, flush, discard, write zeroes with and without
 # unmap, get id), polled I/O when there is a poll queue, reads every sysfs
 # and debugfs file, flips cache_type, and recovers from a lost completion
-# on each disk: by a virtqueue reset on vda (VIRTIO_F_RING_RESET), by a
-# device reset on vdb (queue_reset=off). Then kmemleak must find no
-# unreferenced object.
+# on each disk: by a virtqueue reset on vda (VIRTIO_F_RING_RESET, trusted
+# with trust_vq_reset=1), by a device reset on vdb (queue_reset=off). Then
+# kmemleak must find no unreferenced object.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw,cache=none,discard=unmap
 # vng-qemu: -device virtio-blk-pci,drive=d0,addr=0x4,num-queues=2,discard=on,write-zeroes=on,serial=leak-ring
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw,cache=none
@@ -29,6 +29,10 @@ cycles=$(sed -n 's/.*vng\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
 cycles=${cycles:-2}
 
 vng_load virtio_pci virtio_blk_ng
+# The virtqueue reset is opt-in (QEMU's virtio-blk does not give back a
+# reset queue's buffers; the fault here is in the guest): trust it, so
+# that its path is leak-checked too.
+echo 1 > /sys/module/virtio_blk_ng/parameters/trust_vq_reset
 check "kmemleak is available" test -w $KMEMLEAK
 check "fail_io_timeout present" test -d $FI
 check "two disks" vng_wait_for /dev/vdb
@@ -117,7 +121,7 @@ while [ $i -lt "$cycles" ]; do
 	# And by a module reload, with a poll queue every other cycle.
 	if [ -z "$poll" ]; then poll=poll; else poll=; fi
 	rmmod virtio_blk_ng && [ -z "$(ls -d /sys/block/vd* 2>/dev/null)" ] &&
-		modprobe virtio_blk_ng poll_queues=$([ -n "$poll" ] && echo 1 || echo 0) &&
+		modprobe virtio_blk_ng trust_vq_reset=1 poll_queues=$([ -n "$poll" ] && echo 1 || echo 0) &&
 		vng_wait_for /dev/vdb 10 || bad_reload="$bad_reload $i"
 done
 check_eq "$cycles cycles: every request type on both disks" "$bad_io" ""

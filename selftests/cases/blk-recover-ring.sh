@@ -2,11 +2,13 @@
 # virtio_blk_ng recovery on QEMU's own virtio-blk, over virtio_pci_ng:
 # a completion the guest never sees (the block layer's fail_io_timeout
 # fault injection drops it after the device answered). vda offers
-# VIRTIO_F_RING_RESET (QEMU's default queue_reset=on): the timeout resets
-# that virtqueue alone and requeues the write. vdb does not
-# (queue_reset=off): the timeout resets the device. Either way the write
-# succeeds with its data, nothing else is disturbed, and the other disk
-# sees no recovery at all.
+# VIRTIO_F_RING_RESET (QEMU's default queue_reset=on), vdb does not
+# (queue_reset=off). By default a timeout resets the device even where
+# RING_RESET is offered: QEMU's virtio-blk does not give back a reset
+# queue's buffers (blk-host-stall). With trust_vq_reset=1 the timeout on
+# vda resets that virtqueue alone and requeues the write; vdb still gets a
+# device reset. Either way the write succeeds with its data, nothing else
+# is disturbed, and the other disk sees no recovery at all.
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw,cache=none
 # vng-qemu: -device virtio-blk-pci,drive=d0,num-queues=2,serial=ringreset
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw,cache=none
@@ -57,21 +59,33 @@ for d in $vring $vnone; do
 	check "$d: io_timeout 2 s" sh -c "echo 2000 > /sys/block/$d/queue/io_timeout"
 done
 
+PARAM=/sys/module/virtio_blk_ng/parameters/trust_vq_reset
+check_eq "trust_vq_reset is off by default" "$(cat $PARAM)" N
+
 drop_one $vring 1
 check_eq "$vring: one timeout" "$(ng_stat $vring timeouts)" 1
+check_eq "$vring: RING_RESET not trusted: no virtqueue reset" "$(ng_stat $vring vq_resets)" 0
+check_eq "$vring: one device reset" "$(ng_rec $vring dev_resets)" 1
+check "$vring: logged" sh -c "dmesg | grep -q '$vring: vq [0-9]*: write of 4096 bytes at sector 2048 timed out after 2000 ms (1 time); resetting the device'"
+
+echo 1 > $PARAM
+drop_one $vring 3
+check_eq "$vring: a second timeout" "$(ng_stat $vring timeouts)" 2
 check_eq "$vring: nothing to reap (the completion was consumed)" "$(ng_stat $vring reaped)" 0
-check_eq "$vring: one virtqueue reset" "$(ng_stat $vring vq_resets)" 1
+check_eq "$vring: trusted: one virtqueue reset" "$(ng_stat $vring vq_resets)" 1
 check_eq "$vring: the write was requeued" "$(ng_stat $vring requeued)" 1
-check_eq "$vring: no device reset" "$(ng_rec $vring dev_resets)" 0
-check "$vring: logged" sh -c "dmesg | grep -q '$vring: vq [0-9]*: write of 4096 bytes at sector 2048 timed out after 2000 ms (1 time); resetting its virtqueue'"
+check_eq "$vring: no second device reset" "$(ng_rec $vring dev_resets)" 1
+check "$vring: logged" sh -c "dmesg | grep -q '$vring: vq [0-9]*: write of 4096 bytes at sector 6144 timed out after 2000 ms (1 time); resetting its virtqueue'"
 
 drop_one $vnone 2
 check_eq "$vnone: one timeout" "$(ng_stat $vnone timeouts)" 1
 check_eq "$vnone: no virtqueue reset" "$(ng_stat $vnone vq_resets)" 0
 check_eq "$vnone: one device reset" "$(ng_rec $vnone dev_resets)" 1
 check "$vnone: logged" sh -c "dmesg | grep -q '$vnone: vq [0-9]*: write of 4096 bytes at sector 4096 timed out after 2000 ms (1 time); resetting the device'"
+echo 0 > $PARAM
 
 check "$vring: data intact" vngio verify /dev/$vring 1m 4k 1
+check "$vring: data intact" vngio verify /dev/$vring 3m 4k 3
 check "$vnone: data intact" vngio verify /dev/$vnone 2m 4k 2
 for d in $vring $vnone; do
 	check_eq "$d: live" "$(ng_rec $d state)" live

@@ -1,0 +1,131 @@
+#!/bin/sh
+# The host's storage stalls while QEMU's own virtio-blk device still owns
+# the guest's buffers: the common real fault behind a request timeout (a
+# slow NFS/Ceph/LVM backend, an overloaded host). The disk is served by
+# selftests/tools/nbd-stall.py, which holds chosen requests and performs
+# them late, as such storage answers late.
+#
+# On every driver pair (stock virtio_blk as the reference, ours over
+# virtio_pci and over virtio_pci_ng), with io_timeout 3 s:
+# - a read held 10 s returns the data written, and nothing is written into
+#   its buffer after it returned and was reused;
+# - a write held 10 s, then (once it returned) its buffer reused and a
+#   second write to the same place: the second write's data is on disk
+#   once the hold is over (a device that performed the held write after
+#   the driver reported it done would leave the first data there);
+# - fio --verify=crc32c across an 8 s stall of every request;
+# - an unbind while a write is held 8 s, within io_timeout: the unbind
+#   waits for it and the write succeeds (a slow disk loses no I/O).
+# For ours the stall must have made requests time out, and the recovery
+# must be a device reset (which QEMU completes only once its backend
+# drained), never a virtqueue reset: QEMU offers VIRTIO_F_RING_RESET but
+# its virtio-blk does not give back a reset queue's buffers. The kernel
+# checks freed pages for late writes (page_poison=1) and every DMA mapping
+# (DMA API debugging); any report fails the case.
+# vng-nbd: 0
+# vng-qemu: -drive if=none,id=d0,format=raw,cache=none,file.driver=nbd,file.server.type=unix,file.server.path=@NBD0@
+# vng-qemu: -device virtio-blk-pci,drive=d0,num-queues=2,iommu_platform=on,disable-legacy=on,serial=stall
+# vng-kernel-args: page_poison=1
+# vng-needs: fio dma-debug
+# vng-timeout: 600
+. /vng/lib.sh
+. /vng/vu-lib.sh
+. /vng/ng-lib.sh
+. /vng/kst.sh
+
+HOLD=10
+# host CMD..: a command for the NBD server; give the host time to act.
+host() {
+	echo "VNG-HOST: nbd0 $*"
+	sleep 1
+}
+
+# run_pair PAIR N: the three stalls on PAIR, on offsets of its own (N)
+run_pair() {
+	_p=$1 _base=$(($2 * 4))
+	kst_load "$_p" || return
+	_d=$(kst_disk stall) || { kst_unload; return; }
+	# (Stock virtio_blk has no timeout handler, hence no io_timeout.)
+	[ "$KST_BLK" = virtio_blk_ng ] &&
+		check "$_p: io_timeout 3 s" sh -c "echo 3000 > /sys/block/$_d/queue/io_timeout"
+	_roff=$((_base << 20)) _woff=$(((_base + 1) << 20))
+	check "$_p: pattern written" vngio write /dev/$_d $_roff 4k 7
+
+	host hold $_roff $HOLD read
+	check "$_p: held read returns its data, buffer untouched afterwards" \
+		stallio read /dev/$_d $_roff 7 $((HOLD + 3))
+
+	host hold $_woff $HOLD write
+	_t0=$(vu_ms)
+	check "$_p: held write, buffer reused, second write" \
+		stallio write /dev/$_d $_woff 11 12
+	# Past the end of the hold, whatever the driver did meanwhile.
+	_left=$(((HOLD + 3) * 1000 - ($(vu_ms) - _t0)))
+	[ $_left -gt 0 ] && sleep $((_left / 1000 + 1))
+	check "$_p: the second write's data is on disk" \
+		vngio verify /dev/$_d $_woff 4k 12
+
+	_foff=$(((_base + 2) << 20))
+	vu_bg fio$2 fio --name=stall --filename=/dev/$_d --direct=1 \
+		--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=16 \
+		--offset=$_foff --size=1m --loops=8 --verify=crc32c \
+		--verify_fatal=1
+	sleep 2
+	host stall 8
+	if vu_wait fio$2 240; then
+		check_eq "$_p: fio --verify=crc32c across an 8 s stall" "$VU_RC" 0
+	else
+		fail "$_p: fio still runs after 240 s"
+	fi
+	[ "$VU_RC" = 0 ] || sed 's/^/# /' /tmp/fio$2.out | tail -n 15
+
+	if [ "$KST_BLK" = virtio_blk_ng ]; then
+		check "$_p: the stalls made requests time out" \
+			test "$(ng_stat $_d timeouts)" -ge 2
+		check_eq "$_p: no virtqueue reset" "$(ng_stat $_d vq_resets)" 0
+		check "$_p: recovered by device resets" \
+			test "$(ng_rec $_d dev_resets)" -ge 1
+		check_eq "$_p: no request failed" "$(ng_stat $_d errors)" 0
+		check_eq "$_p: live" "$(ng_rec $_d state)" live
+	fi
+
+	# An unbind while a write is held 8 s, within io_timeout (30 s): a
+	# slow disk, not a dead one. The unbind waits for it; it succeeds.
+	[ "$KST_BLK" = virtio_blk_ng ] &&
+		check "$_p: io_timeout 30 s" sh -c "echo 30000 > /sys/block/$_d/queue/io_timeout"
+	_bdf=$(basename "$(readlink -f /sys/block/$_d/device/..)")
+	_uoff=$(((_base + 3) << 20))
+	host hold $_uoff 8 write
+	vu_bg uw$2 vngio write /dev/$_d $_uoff 4k 13
+	sleep 2
+	_t0=$(vu_ms)
+	echo "$_bdf" > /sys/bus/pci/devices/$_bdf/driver/unbind
+	_t1=$(vu_ms)
+	if vu_wait uw$2 30; then
+		check_eq "$_p: a write held across an unbind succeeds" "$VU_RC" 0
+	else
+		fail "$_p: a write held across an unbind still waits"
+	fi
+	check "$_p: the unbind waited for it ($((_t1 - _t0)) ms)" \
+		test $((_t1 - _t0)) -ge 3000
+	echo "$_bdf" > /sys/bus/pci/drivers_probe
+	_d=$(kst_disk stall) &&
+		check "$_p: its data is on disk after a rebind" \
+			vngio verify /dev/$_d $_uoff 4k 13
+	kst_unload
+}
+
+idx=0
+for pair in virtio_pci:virtio_blk virtio_pci:virtio_blk_ng virtio_pci_ng:virtio_blk_ng; do
+	run_pair $pair $idx
+	idx=$((idx + 1))
+done
+check "no poisoned page was written (page_poison=1)" \
+	sh -c "! dmesg | grep -q 'pagealloc: memory corruption'"
+# (virtio uses the DMA API only with VIRTIO_F_ACCESS_PLATFORM: the device
+# has iommu_platform=on.)
+DMA=/sys/kernel/debug/dma-api
+check "DMA API debugging tracked the disk's mappings" \
+	test "$(cat $DMA/min_free_entries)" -lt "$(cat $DMA/nr_total_entries)"
+check_eq "DMA API debugging found no error" "$(cat $DMA/error_count)" 0
+vng_done
