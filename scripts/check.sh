@@ -66,7 +66,7 @@ fi
 # of a MAINTAINERS entry of the project (a directory pattern or the file).
 covered() { # COMMIT FILE
 	git -C "$wt" show "$1:MAINTAINERS" | awk -v me="$PROJ_EMAIL" -v f="$2" '
-		/^$/ { ours = 0 } /^M:/ && index($0, me) { ours = 1 }
+		/^$/ || !/^[A-Z]:/ { ours = 0 } /^M:/ && index($0, me) { ours = 1 }
 		/^F:/ && ours { pats[++n] = $2 }
 		END { for (i = 1; i <= n; i++) {
 			p = pats[i]
@@ -83,6 +83,27 @@ if [ $am_ok -eq 1 ]; then
 	done
 	if [ ${#bad[@]} -eq 0 ]; then ok "every added file is in a MAINTAINERS entry of the series"
 	else notok "every added file is in a MAINTAINERS entry of the series"; printf '%s\n' "${bad[@]}" | indent; fi
+	# 2c. What a contributor's tooling says: get_maintainer.pl names the
+	# project for every file the series adds; and no other entry claims a
+	# path that only the series creates (an entry without its closing
+	# blank line hands its F: lines to the next one, whose maintainers
+	# would then get our patches).
+	bad=()
+	while IFS= read -r f; do
+		[ -n "$f" ] || continue
+		m=$(cd "$wt" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--no-rolestats --no-l --no-r -f "$f" 2>&1)
+		grep -qF "$PROJ_EMAIL" <<<"$m" || bad+=("$f: $(tr '\n' ',' <<<"$m")")
+	done < <(git -C "$wt" diff --diff-filter=A --name-only "$BASE_TAG" HEAD)
+	while IFS= read -r p; do
+		! git -C "$wt" cat-file -e "$BASE_TAG:${p%/}" 2>/dev/null &&
+			git -C "$wt" cat-file -e "HEAD:${p%/}" 2>/dev/null &&
+			bad+=("another entry claims $p")
+	done < <(git -C "$wt" show HEAD:MAINTAINERS | awk -v me="$PROJ_EMAIL" '
+		/^$/ || !/^[A-Z]:/ { ours = 0 } /^M:/ && index($0, me) { ours = 1 }
+		/^F:/ && !ours { print $2 }')
+	if [ ${#bad[@]} -eq 0 ]; then ok "get_maintainer.pl names our entry for every added file; no other entry claims them"
+	else notok "get_maintainer.pl names our entry for every added file; no other entry claims them"; printf '%s\n' "${bad[@]}" | indent; fi
 fi
 
 # 3. Bisect build: each patch on its own, oldest first.

@@ -62,6 +62,8 @@ run_pair() {
 		test "$(ng_rec $_d dev_resets)" -ge 1
 	check_eq "$_p: no request failed" "$(ng_stat $_d errors)" 0
 	check_eq "$_p: live" "$(ng_rec $_d state)" live
+	check "$_p: nothing failed by a give-up" \
+		sh -c "! dmesg | grep -q 'device marked dead'"
 	check "$_p: I/O after" vngio write /dev/$_d 40m 64k 5
 	check "$_p: data after" vngio verify /dev/$_d 40m 64k 5
 	kst_unload

@@ -87,6 +87,8 @@ run_pair() {
 			test "$(ng_rec $_d dev_resets)" -ge 1
 		check_eq "$_p: no request failed" "$(ng_stat $_d errors)" 0
 		check_eq "$_p: live" "$(ng_rec $_d state)" live
+		check "$_p: nothing failed by a give-up" \
+			sh -c "! dmesg | grep -q 'device marked dead'"
 	fi
 
 	# An unbind while a write is held 8 s, within io_timeout (30 s): a
