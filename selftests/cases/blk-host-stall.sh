@@ -6,7 +6,8 @@
 # them late, as such storage answers late.
 #
 # On every driver pair (stock virtio_blk as the reference, ours over
-# virtio_pci and over virtio_pci_ng), with io_timeout 3 s:
+# virtio_pci and over virtio_pci_ng), with io_timeout 3 s, twice
+# (VNG_KARGS=vng.stallreps=20 for the long run):
 # - a read held 10 s returns the data written, and nothing is written into
 #   its buffer after it returned and was reused;
 # - a write held 10 s, then (once it returned) its buffer reused and a
@@ -34,6 +35,9 @@
 . /vng/kst.sh
 
 HOLD=10
+# Held read and write rounds per pair: vng.stallreps=N (the long run: 20).
+REPS=$(sed -n 's/.*vng\.stallreps=\([0-9]*\).*/\1/p' /proc/cmdline)
+REPS=${REPS:-2}
 # host CMD..: a command for the NBD server; give the host time to act.
 host() {
 	echo "VNG-HOST: nbd0 $*"
@@ -51,19 +55,23 @@ run_pair() {
 	_roff=$((_base << 20)) _woff=$(((_base + 1) << 20))
 	check "$_p: pattern written" vngio write /dev/$_d $_roff 4k 7
 
-	host hold $_roff $HOLD read
-	check "$_p: held read returns its data, buffer untouched afterwards" \
-		stallio read /dev/$_d $_roff 7 $((HOLD + 3))
+	_r=1
+	while [ $_r -le $REPS ]; do
+		host hold $_roff $HOLD read
+		check "$_p: held read returns its data, buffer untouched afterwards ($_r)" \
+			stallio read /dev/$_d $_roff 7 $((HOLD + 3))
 
-	host hold $_woff $HOLD write
-	_t0=$(vu_ms)
-	check "$_p: held write, buffer reused, second write" \
-		stallio write /dev/$_d $_woff 11 12
-	# Past the end of the hold, whatever the driver did meanwhile.
-	_left=$(((HOLD + 3) * 1000 - ($(vu_ms) - _t0)))
-	[ $_left -gt 0 ] && sleep $((_left / 1000 + 1))
-	check "$_p: the second write's data is on disk" \
-		vngio verify /dev/$_d $_woff 4k 12
+		host hold $_woff $HOLD write
+		_t0=$(vu_ms)
+		check "$_p: held write, buffer reused, second write ($_r)" \
+			stallio write /dev/$_d $_woff $((_r * 2 + 9)) $((_r * 2 + 10))
+		# Past the end of the hold, whatever the driver did meanwhile.
+		_left=$(((HOLD + 3) * 1000 - ($(vu_ms) - _t0)))
+		[ $_left -gt 0 ] && sleep $((_left / 1000 + 1))
+		check "$_p: the second write's data is on disk ($_r)" \
+			vngio verify /dev/$_d $_woff 4k $((_r * 2 + 10))
+		_r=$((_r + 1))
+	done
 
 	_foff=$(((_base + 2) << 20))
 	vu_bg fio$2 fio --name=stall --filename=/dev/$_d --direct=1 \
@@ -81,7 +89,7 @@ run_pair() {
 
 	if [ "$KST_BLK" = virtio_blk_ng ]; then
 		check "$_p: the stalls made requests time out" \
-			test "$(ng_stat $_d timeouts)" -ge 2
+			test "$(ng_stat $_d timeouts)" -ge $((REPS * 2))
 		check_eq "$_p: no virtqueue reset" "$(ng_stat $_d vq_resets)" 0
 		check "$_p: recovered by device resets" \
 			test "$(ng_rec $_d dev_resets)" -ge 1
