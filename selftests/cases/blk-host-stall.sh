@@ -6,8 +6,9 @@
 # them late, as such storage answers late.
 #
 # On every driver pair (stock virtio_blk as the reference, ours over
-# virtio_pci and over virtio_pci_ng), with io_timeout 3 s, twice
-# (VNG_KARGS=vng.stallreps=20 for the long run):
+# virtio_pci and over virtio_pci_ng), with io_timeout 3 s, twice (the
+# long run: VNG_TIMEOUT_SCALE=10 VNG_KARGS="vng.stallreps=20
+# vng.stallpairs=virtio_pci:virtio_blk_ng,virtio_pci_ng:virtio_blk_ng"):
 # - a read held 10 s returns the data written, and nothing is written into
 #   its buffer after it returned and was reused;
 # - a write held 10 s, then (once it returned) its buffer reused and a
@@ -125,8 +126,11 @@ run_pair() {
 	kst_unload
 }
 
+# The pairs: vng.stallpairs=A:B,C:D (the long run: ours only).
+PAIRS=$(sed -n 's/.*vng\.stallpairs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
+PAIRS=${PAIRS:-virtio_pci:virtio_blk virtio_pci:virtio_blk_ng virtio_pci_ng:virtio_blk_ng}
 idx=0
-for pair in virtio_pci:virtio_blk virtio_pci:virtio_blk_ng virtio_pci_ng:virtio_blk_ng; do
+for pair in $PAIRS; do
 	run_pair $pair $idx
 	idx=$((idx + 1))
 done
