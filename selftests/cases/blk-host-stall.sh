@@ -59,13 +59,21 @@ run_pair() {
 	_r=1
 	while [ $_r -le $REPS ]; do
 		host hold $_roff $HOLD read
+		_t0=$(vu_ms)
 		check "$_p: held read returns its data, buffer untouched afterwards ($_r)" \
 			stallio read /dev/$_d $_roff 7 $((HOLD + 3))
+		# The hold took effect (else the checks above prove nothing).
+		check "$_p: the read was held ($_r)" \
+			test $(($(vu_ms) - _t0)) -ge $(((HOLD - 2) * 1000))
 
 		host hold $_woff $HOLD write
 		_t0=$(vu_ms)
 		check "$_p: held write, buffer reused, second write ($_r)" \
 			stallio write /dev/$_d $_woff $((_r * 2 + 9)) $((_r * 2 + 10))
+		# Stock and ours return the held write after the hold, the old
+		# virtqueue reset after io_timeout: either way >= 3 s.
+		check "$_p: the write was held ($_r)" \
+			test $(($(vu_ms) - _t0)) -ge 3000
 		# Past the end of the hold, whatever the driver did meanwhile.
 		_left=$(((HOLD + 3) * 1000 - ($(vu_ms) - _t0)))
 		[ $_left -gt 0 ] && sleep $((_left / 1000 + 1))
