@@ -7,7 +7,8 @@
 #                   [-u "VHOST-USER-BAD ARGS"]... [-N DISK]... [-H] GUEST_SCRIPT
 #
 # The kernel is build/out/$VNG_OUT, or build/out/FLAVOUR (default test).
-# $VNG_EXTRA_INITRD, if set, is a cpio (or cpio.gz) appended to the guest's initramfs.
+# $VNG_EXTRA_INITRD, if set, is a list of cpio (or cpio.gz) files appended to the
+# guest's initramfs.
 # QEMU ARGS may use @DISK0@..@DISK7@ (fresh 64 MiB raw files), @FILE0@..@FILE3@
 # (empty host files) and @QMP@ (the QMP socket). The host command of -p runs
 # after the guest exits, with the same placeholders. Each -u starts a
@@ -60,7 +61,9 @@ cp "$script" "$work/root/vng/run.sh"
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/script.cpio"
 cat "$base" "$work/script.cpio" >"$work/initrd"
 # Opt-in extra files for the guest (scripts/bench.sh: fio and its helpers).
-[ -z "${VNG_EXTRA_INITRD:-}" ] || cat "$VNG_EXTRA_INITRD" >>"$work/initrd"
+for f in ${VNG_EXTRA_INITRD:-}; do
+	cat "$f" >>"$work/initrd"
+done
 
 subst() {
 	local s=$1 i
@@ -186,6 +189,10 @@ esac
 # well (pci-ng-blk-irq runs a vectors=0 function); ACPI hotplug is
 # unaffected. VNG_ACPI_IRQ=1 keeps ACPI routing.
 [ "$machine" = pc ] && [ -z "${VNG_ACPI_IRQ:-}" ] && kargs="acpi=noirq $kargs"
+# The cases load the drivers they test by hand and expect them to bind
+# whatever is free, as both pairs did before the binding policy: prefer
+# ours (a case's own -k or vng-kernel-args, later on the line, wins).
+kargs="virtio_pci_ng.preferred=1 virtio_blk_ng.preferred=1 $kargs"
 # ACPI PCI hotplug costs the pc guest ~7 s of its boot (the AML of 31
 # hotplug slots, parsed and walked by the debug kernel under TCG): only the
 # cases that plug or unplug devices (-H) get it.

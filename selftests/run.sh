@@ -50,6 +50,28 @@ need_fio() {
 	rm -rf "$root"
 }
 
+# "# vng-needs: kmod": the guest gets the host's kmod as /opt/kmod/modprobe
+# (udev's module loader: aliases, softdeps, modprobe.d) and the project's
+# scripts/modprobe.d/ files in /etc/modprobe.d; busybox's modprobe has no
+# softdep.
+kmod_initrd=
+need_kmod() {
+	local root lib
+	[ -n "$kmod_initrd" ] && return 0
+	kmod_initrd=$BUILD/guest-kmod.cpio
+	root=$(mktemp -d /tmp/vng-kmod-root.XXXXXX)
+	mkdir -p "$root/opt/kmod" "$root/etc/modprobe.d"
+	cp /usr/bin/kmod "$root/opt/kmod/kmod"
+	ln -s kmod "$root/opt/kmod/modprobe"
+	for lib in $(ldd /usr/bin/kmod | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	cp "$TOP"/scripts/modprobe.d/*.conf "$root/etc/modprobe.d/"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$kmod_initrd"
+	rm -rf "$root"
+}
+
 # run_case N CASE: boot one case; its report goes to $res/N.out and its
 # figures ("PASS|FAIL checks-ok checks-failed skipped seconds crash") to
 # $res/N.res.
@@ -87,6 +109,7 @@ run_case() {
 	done
 	extra=
 	[[ " $(hdr needs "$c") " == *" fio "* ]] && extra=$fio_initrd
+	[[ " $(hdr needs "$c") " == *" kmod "* ]] && extra="$extra $kmod_initrd"
 	{
 	[[ " $(hdr needs "$c") " == *" fio "* ]] && [ -z "$extra" ] &&
 		echo "    # no fio for the guest: its checks will fail"
@@ -134,6 +157,12 @@ trap 'rm -rf "$res"' EXIT
 for c in "${cases[@]}"; do
 	if [[ " $(hdr needs "$c") " == *" fio "* ]]; then
 		need_fio || echo "# cannot build fio for the guest"
+		break
+	fi
+done
+for c in "${cases[@]}"; do
+	if [[ " $(hdr needs "$c") " == *" kmod "* ]]; then
+		need_kmod || echo "# cannot pack kmod for the guest"
 		break
 	fi
 done
