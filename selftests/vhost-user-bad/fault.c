@@ -92,6 +92,8 @@ static int parse_action(struct vub_fault *f, const char *word)
 			f->len_mode = LEN_SHORT;
 		else if (!strcmp(arg, "long"))
 			f->len_mode = LEN_LONG;
+		else if (!strcmp(arg, "lax"))
+			f->len_mode = LEN_LAX;
 		else if (parse_size(arg, &f->arg) == 0 && f->arg <= UINT32_MAX)
 			f->len_mode = LEN_VALUE;
 		else

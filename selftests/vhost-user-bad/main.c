@@ -173,6 +173,10 @@ void dev_complete(struct vub_dev *dev, struct vub_req *req)
 			case LEN_LONG:
 				len = req->in_len + 4096;
 				break;
+			case LEN_LAX:
+				/* The quirk of a device that counts its data but not the status byte. */
+				len = req->used_len ? req->used_len - 1 : 0;
+				break;
 			case LEN_VALUE:
 				len = f->arg;
 				break;

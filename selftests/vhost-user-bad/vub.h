@@ -265,7 +265,7 @@ enum vub_fault_action {
 	FA_NOIRQ,	/* complete, but do not notify the driver */
 };
 
-enum vub_len_mode { LEN_ZERO, LEN_SHORT, LEN_LONG, LEN_VALUE };
+enum vub_len_mode { LEN_ZERO, LEN_SHORT, LEN_LONG, LEN_LAX, LEN_VALUE };
 enum vub_id_mode { ID_OOR, ID_FREE, ID_DUP };
 
 #define FAULT_ANY	(-1)
