@@ -6,6 +6,7 @@
 #   test   tinyconfig + base + drivers + debug   (default; the test kernel)
 #   demo   tinyconfig + base + drivers + perf    (fast, for the demo and benchmark)
 #   plain  tinyconfig + base + drivers           (bisect/W=1/C=1 checks)
+#   distro tinyconfig + base + drivers + distro  (a Debian guest boots on it: selftests/distro/)
 # Output goes to build/out/FLAVOUR (or build/out/$VNG_OUT); modules are installed into
 # build/out/FLAVOUR/modroot. Extra make variables (W=1, C=1) can be given
 # through MAKEFLAGS_EXTRA.
@@ -18,6 +19,7 @@ case $flavour in
 test)  frags=(base drivers debug) ;;
 demo)  frags=(base drivers perf) ;;
 plain) frags=(base drivers) ;;
+distro) frags=(base drivers distro) ;;
 *) die "unknown flavour $flavour" ;;
 esac
 

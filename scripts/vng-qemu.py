@@ -102,6 +102,9 @@ def main():
     # A guest that has not reached /init by then never will (a stalled TSC
     # calibration on microvm under TCG): give up early, exit 126.
     ap.add_argument("--boot-timeout", type=float, default=150)
+    # Seconds the guest may take to end after "VNG-EXIT:" (a systemd
+    # poweroff takes longer than busybox's reboot -f).
+    ap.add_argument("--exit-grace", type=float, default=15)
     ap.add_argument("qemu", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.qemu[1:] if a.qemu and a.qemu[0] == "--" else a.qemu
@@ -143,7 +146,7 @@ def main():
             status = int(m.group(1))
             # The result is in: a reboot that hangs (a removal stuck in
             # the kernel, say) costs 15 s, not the whole timeout.
-            exit_deadline[0] = time.monotonic() + 15
+            exit_deadline[0] = time.monotonic() + a.exit_grace
         m = QMP.search(line)
         if m and qmp:
             try:
