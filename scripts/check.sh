@@ -6,8 +6,11 @@
 #   - every patch builds on its own (bisect build, plain flavour)
 #   - W=1 and C=1 (sparse) builds of our directories: no warnings
 #   - scripts/kernel-doc -none -Wall on our files: no warnings
-#   - files outside our directories that the series changes (virtio_ring):
-#     W=1, sparse and kernel-doc report nothing on the lines it adds
+#   - files outside our directories that the series changes (virtio_ring,
+#     the uapi header): W=1, sparse and kernel-doc report nothing on the
+#     lines it adds
+#   - Debian's b4 manages the series and writes its mails
+#     (scripts/b4-check.sh)
 # Prints TAP and "N passed, N failed"; exits non-zero on any failure.
 #   --no-bisect   skip the per-patch builds (reported as skipped)
 #   --no-build    checkpatch and git am only (builds reported as skipped)
@@ -214,6 +217,20 @@ elif [ $am_ok -eq 1 ]; then
 	if [ -z "$out" ]; then ok "kernel-doc -none -Wall on $(echo "$files" | wc -w) files"
 	else notok "kernel-doc -none -Wall"; echo "$out" | indent; fi
 	check_core "$sparse"
+fi
+
+# 5. The series through Debian's b4: a b4 prep branch, --auto-to-cc and the
+# mails of b4 send -o (scripts/b4-check.sh), each of its checks one here.
+if [ $am_ok -eq 1 ]; then
+	while IFS= read -r line; do
+		case $line in
+		"ok "[0-9]*) ok "b4: ${line#ok * - }" ;;
+		"not ok "[0-9]*) notok "b4: ${line#not ok * - }" ;;
+		"    #"*) echo "$line" ;;
+		esac
+	done < <("$TOP/scripts/b4-check.sh" "$wt" </dev/null 2>&1)
+else
+	skip "b4 prep/send" "git am failed"
 fi
 
 echo "1..$n"
