@@ -37,6 +37,15 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 # Kernel builds embed no timestamps that matter to us; let ccache hit.
 export KBUILD_BUILD_TIMESTAMP="2026-11-25" KBUILD_BUILD_USER=vng KBUILD_BUILD_HOST=vng
+# wait_timeout PID SECS: true once PID has exited, false after SECS.
+wait_timeout() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 1
+	done
+	! kill -0 "$1" 2>/dev/null
+}
 mk=(make -s ${VNG_KEEP_GOING:+-k} -C "$KSRC" O="$out" ARCH=x86_64 CC="ccache gcc" -j"$JOBS")
 
 # Reconfigure when the fragments changed or the Kconfig files did.
@@ -80,8 +89,17 @@ if [ $# -gt 0 ]; then
 	"${mk[@]}" ${MAKEFLAGS_EXTRA:-} "$@"
 	exit 0
 fi
-log "building $flavour kernel"
-"${mk[@]}" ${MAKEFLAGS_EXTRA:-} bzImage modules
+log "building $flavour kernel (in $out)"
+# A cold build takes 15-30 minutes on 2 cores: say every minute that it is
+# still going and how far (objects built so far; a full build has ~1,600).
+t0=$(date +%s)
+touch "$out/.vng-build-start"
+"${mk[@]}" ${MAKEFLAGS_EXTRA:-} bzImage modules &
+pid=$!
+while ! wait_timeout "$pid" 60; do
+	log "still building $flavour kernel: $(( ($(date +%s) - t0) / 60 )) min, $(find "$out" -name '*.o' -newer "$out/.vng-build-start" 2>/dev/null | wc -l) objects built"
+done
+wait "$pid" || die "the $flavour kernel did not build"
 rm -rf "$out/modroot"
 "${mk[@]}" INSTALL_MOD_PATH="$out/modroot" modules_install >/dev/null
 log "built $out/arch/x86/boot/bzImage"
