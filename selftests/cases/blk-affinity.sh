@@ -27,22 +27,6 @@
 
 # Few processes: under TCG each one costs the debug guest ~0.1 s.
 
-# find_disk SERIAL: D=its vdX, V=its virtio device, DRV=its driver
-find_disk() {
-	D= V= DRV=
-	for _b in /sys/block/vd*; do
-		[ -e "$_b/serial" ] || continue
-		_s=
-		read -r _s <"$_b/serial" || :
-		[ "$_s" = "$1" ] || continue
-		D=${_b##*/}
-		_l=$(readlink "$_b/device")
-		V=${_l##*/}
-		_l=$(readlink "$_b/device/driver")
-		DRV=${_l##*/}
-	done
-}
-
 # queues DISK VDEV: a line "Q HCTX_CPUS AFFINITY EFFECTIVE IRQ" per hardware
 # queue, CPU lists as 0,1,3; AFFINITY, EFFECTIVE and IRQ are - when
 # /proc/interrupts has no VDEV-req.Q vector.
@@ -139,7 +123,7 @@ run() {
 	check "$drv: three disks" vng_wait_for /sys/block/vdc
 	for spec in aff-2:2:2 aff-3:3:3 aff-shared:2:0; do
 		ser=${spec%%:*} n=${spec#*:} own=${n#*:} n=${n%:*}
-		find_disk "$ser"
+		vng_disk_by_serial "$ser"
 		if [ -z "$D" ]; then
 			fail "$drv $ser: no disk"
 			continue
@@ -176,7 +160,7 @@ ROWS_END
 	done
 
 	# The shared-vector disk: one vector, not managed.
-	find_disk aff-shared
+	vng_disk_by_serial aff-shared
 	[ -n "$D" ] || return
 	irq=$(awk -v n="$V-virtqueues" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
 	if [ -n "$irq" ]; then

@@ -34,18 +34,11 @@ geo-vu 1 9 17 300"
 # find_disk SERIAL: D=its vdX, DRV=its driver, GEO=VIRTIO_BLK_F_GEOMETRY
 # (bit 4) as negotiated
 find_disk() {
-	D= DRV= GEO=
-	for _b in /sys/block/vd*; do
-		[ -e "$_b/serial" ] || continue
-		_s=
-		read -r _s <"$_b/serial" || :
-		[ "$_s" = "$1" ] || continue
-		D=${_b##*/}
-		_l=$(readlink "$_b/device/driver")
-		DRV=${_l##*/}
-		read -r _f <"$_b/device/features"
-		case $_f in ????1*) GEO=1 ;; *) GEO=0 ;; esac
-	done
+	vng_disk_by_serial "$1"
+	GEO=
+	[ -n "$D" ] || return 0
+	read -r _f <"/sys/block/$D/device/features"
+	case $_f in ????1*) GEO=1 ;; *) GEO=0 ;; esac
 }
 
 # run DRV: every row on the driver now bound; answers kept in /tmp/geo.DRV.*

@@ -12,6 +12,8 @@
 #   vng_pci_virtio_devs     print the BDFs of virtio PCI devices (vendor 1af4)
 #   vng_pci_rebind DRV BDF  move a PCI device to driver DRV (driver_override)
 #   vng_wait_for PATH [S]   wait up to S seconds (default 10) for PATH to exist
+#   vng_disk_by_serial SER  set D (vdX), V (virtioN) and DRV (its driver) of
+#                           the disk with that serial; D empty if none
 #   vng_done                print the plan line and exit 1 if anything failed
 # Helpers that need a device name take it from $VNG_DISK (default vda).
 
@@ -84,6 +86,21 @@ vng_pci_rebind() {
 	echo "$_drv" >"$_p/driver_override"
 	echo "$_bdf" >/sys/bus/pci/drivers_probe
 	[ "$(basename "$(readlink "$_p/driver")")" = "$_drv" ]
+}
+
+vng_disk_by_serial() {
+	D= V= DRV=
+	for _b in /sys/block/vd*; do
+		[ -e "$_b/serial" ] || continue
+		_s=
+		read -r _s <"$_b/serial" || :
+		[ "$_s" = "$1" ] || continue
+		D=${_b##*/}
+		_l=$(readlink "$_b/device")
+		V=${_l##*/}
+		_l=$(readlink "$_b/device/driver")
+		DRV=${_l##*/}
+	done
 }
 
 vng_wait_for() {
