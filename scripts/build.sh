@@ -87,7 +87,7 @@ fi
 
 if [ $# -gt 0 ]; then
 	"${mk[@]}" ${MAKEFLAGS_EXTRA:-} "$@"
-	exit 0
+	exit
 fi
 log "building $flavour kernel (in $out)"
 # A cold build takes 15-30 minutes on 2 cores: say every minute that it is

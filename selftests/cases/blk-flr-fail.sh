@@ -1,0 +1,88 @@
+#!/bin/sh
+# An FLR and a resume whose transport part fails before virtio_blk_ng is
+# called back. virtio_pci_ng's fail_virtio_pci_ng_reenable fault makes
+# re-enabling the function fail once, as pci_enable_device() does for a
+# function that did not come back; the virtio core's feature
+# re-negotiation failing has the same effect. The driver took its rings
+# down in reset_prepare (freeze) and requeued what was in flight, and
+# nothing will call it again. It must not wait for ever: within four
+# request timeouts it gives up (the I/O fails with EIO, the disk is marked
+# dead) and unbind works; once the function is bound again the data
+# written before is intact. Before, every I/O waited until removal.
+# vng-machine: q35
+# vng-qemu: -device pcie-root-port,id=rp0,chassis=1
+# vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw,cache=none
+# vng-qemu: -device virtio-blk-pci,drive=d0,bus=rp0,serial=flr
+# vng-timeout: 420
+. /vng/lib.sh
+. /vng/vu-lib.sh
+. /vng/ng-lib.sh
+
+F=/sys/kernel/debug/fail_virtio_pci_ng_reenable
+
+# disk: the disk's name in $d, once it is there
+disk() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		vng_disk_by_serial flr
+		d=$D
+		[ -n "$d" ] && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# arm: the next re-enable fails, once
+arm() {
+	echo 100 >$F/probability && echo 1 >$F/times && echo 0 >$F/verbose
+}
+
+# after STEP: I/O ends with EIO within the give-up bound; then unbind,
+# bind again, and the data written before the step is there
+after() {
+	_st=$1
+	vu_bg w$_st vngio write /dev/$d 8m 1m 82
+	if vu_wait w$_st 90; then
+		check "$_st: a write after it ends" true
+		check "$_st: ... with an error" test "$VU_RC" -ne 0
+	else
+		fail "$_st: a write after it still waits 90 s later"
+	fi
+	check_eq "$_st: the disk was given up on" "$(ng_rec $d state)" dead
+	check "$_st: the log says why" sh -c \
+		"dmesg | grep -q '$d: the device did not come back after a reset; device marked dead'"
+	check "$_st: I/O on the dead disk fails at once" \
+		sh -c "! vngio write /dev/$d 9m 4k 83"
+	check "$_st: unbind" vng_unload virtio_blk_ng virtio_pci_ng
+	vng_load virtio_pci_ng virtio_blk_ng
+	if disk; then ok "$_st: bound again ($d)"; else fail "$_st: bound again"; fi
+	check "$_st: data written before it" vngio verify /dev/$d 0 1m 81
+}
+
+vng_load virtio_pci_ng virtio_blk_ng
+if disk; then ok "the disk ($d)"; else fail "the disk"; fi
+check "fault injection point" test -d $F
+check "data before" vngio write /dev/$d 0 1m 81
+bdf=$(basename "$(readlink -f /sys/block/$d/device/..)")
+
+check "io_timeout 2 s" sh -c "echo 2000 > /sys/block/$d/queue/io_timeout"
+check "arm: FLR" arm
+check "function reset" sh -c "echo 1 > /sys/bus/pci/devices/$bdf/reset"
+check "the re-enable failed" sh -c "dmesg | grep -q 'reset_done failed: -5'"
+after flr
+
+if [ -w /sys/power/pm_test ] && grep -q freeze /sys/power/state; then
+	check "io_timeout 2 s" sh -c "echo 2000 > /sys/block/$d/queue/io_timeout"
+	check "arm: resume" arm
+	echo devices >/sys/power/pm_test
+	# (The PM core reports the failed resume and goes on.)
+	echo freeze >/sys/power/state
+	echo none >/sys/power/pm_test
+	check "the resume failed" sh -c "dmesg | grep -q 'failed to resume.*error -5\|returns -5'"
+	after resume
+else
+	skip "resume" "no pm_test or freeze state"
+fi
+check "no complaints in the log" ng_no_complaints
+vng_done
