@@ -14,7 +14,8 @@
 #   --full    every QEMU case (selftests/run.sh '*'), not only the default
 #             list: adds the stock-driver findings (vu-stock-*) and blk-kunit,
 #             and the kselftests of the stock pair in every kst-* case,
-#             and all 24 module load orders in the bind-policy-* cases
+#             and all 24 module load orders in the bind-policy-* cases,
+#             and the slow halves of cases (vng.full=1: blk-flr-fail's FLR)
 # For development: VNG_STAGES=checks,build (a comma list) runs only those
 # stages (setup always runs), VNG_CASES='blk-*' only those QEMU cases,
 # VNG_PATCHES=DIR checks and tests another series.
@@ -83,7 +84,7 @@ read -ra cases <<<"${VNG_CASES:-}"
 [ $full -eq 1 ] && [ ${#cases[@]} -eq 0 ] && cases=('*')
 # --full also runs the kselftests on the stock pair in every kst-* case and
 # on all of kst-rings' cells (the default list: see selftests/guest/kst.sh).
-[ $full -eq 1 ] && export VNG_KARGS="KST_STOCK=1 KST_RINGS_ALL=1 vng.bindall=1 ${VNG_KARGS:-}"
+[ $full -eq 1 ] && export VNG_KARGS="KST_STOCK=1 KST_RINGS_ALL=1 vng.bindall=1 vng.full=1 ${VNG_KARGS:-}"
 if ! want build || stage build build_test; then
 	want kunit && stage kunit "$TOP/kunit/run.sh" test
 	want qemu && stage qemu "$TOP/selftests/run.sh" -f test "${cases[@]}"
