@@ -52,7 +52,11 @@ mk=(make -s ${VNG_KEEP_GOING:+-k} -C "$KSRC" O="$out" ARCH=x86_64 CC="ccache gcc
 stamp=$out/.vng-config-stamp
 want=$(for f in "${frags[@]}"; do cat "$TOP/kconfig-fragments/$f.config"; done | sha256sum)
 want="$want $(cd "$KSRC" && git ls-files -s -- '*Kconfig*' | sha256sum)"
-if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# A lax configuration (see below) is remembered as such: it serves the
+# next lax build of the same Kconfig files, and a strict one redoes it.
+have=$(cat "$stamp" 2>/dev/null || true)
+if [ ! -f "$out/.config" ] || { [ "$have" != "$want" ] &&
+	{ [ -z "${VNG_LAX_CONFIG:-}" ] || [ "$have" != "$want lax" ]; }; }; then
 	log "configuring $flavour (${frags[*]})"
 	"${mk[@]}" tinyconfig >/dev/null
 	files=()
@@ -74,12 +78,12 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	done
 	# (The bisect build of an early patch may lack symbols that later
 	# patches add: VNG_LAX_CONFIG=1 turns this into a warning.)
-	# Only a configuration that honours every option is remembered: a lax
-	# one is redone (and checked) by the next strict build.
+	# A configuration that misses options is remembered as lax: the next
+	# strict build redoes it (and checks it).
 	if [ $bad -ne 0 ]; then
 		[ -n "${VNG_LAX_CONFIG:-}" ] || die "kconfig fragments not fully applied"
 		log "warning: some fragment options are not set (VNG_LAX_CONFIG)"
-		rm -f "$stamp"
+		echo "$want lax" >"$stamp"
 	else
 		echo "$want" >"$stamp"
 	fi
