@@ -36,17 +36,38 @@ need_pkgs git sparse perl python3
 mapfile -t series < <(ls "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch | grep -v /0000-cover-letter.patch)
 [ ${#series[@]} -gt 0 ] || die "no patches"
 
-# 1. checkpatch, per patch.
-for p in "${series[@]}"; do
+# 1. checkpatch, per patch: $JOBS at a time (each is one perl process),
+# reported in series order.
+t0=$(date +%s)
+ckdir=$(mktemp -d /tmp/vng-checkpatch.XXXXXX)
+trap 'rm -rf "$ckdir"' EXIT
+checkpatch_one() { # PATCH: its findings into $ckdir/NAME
 	# FILE_PATH_CHANGES only asks whether MAINTAINERS needs updating
 	# when a patch adds a file; the coverage check below answers it.
-	res=$(perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --showfile \
-		--ignore SPDX_LICENSE_TAG_MISSING,FILE_PATH_CHANGES "$p" 2>&1 |
-		grep -E '^(ERROR|WARNING|CHECK)|^[^ ].*: (ERROR|WARNING|CHECK):')
-	if [ -z "$res" ]; then ok "checkpatch --strict $(basename "$p")"
-	else notok "checkpatch --strict $(basename "$p")"; echo "$res" | indent; fi
+	perl "$KSRC/scripts/checkpatch.pl" --strict --no-tree --quiet --showfile \
+		--ignore SPDX_LICENSE_TAG_MISSING,FILE_PATH_CHANGES "$1" 2>&1 |
+		grep -E '^(ERROR|WARNING|CHECK)|^[^ ].*: (ERROR|WARNING|CHECK):' \
+		>"$ckdir/$(basename "$1")"
+	echo "$?" >"$ckdir/$(basename "$1").done"
+}
+for p in "${series[@]}"; do
+	checkpatch_one "$p" &
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
+	done
 done
+wait
+for p in "${series[@]}"; do
+	res=$(cat "$ckdir/$(basename "$p")")
+	if [ -f "$ckdir/$(basename "$p").done" ] && [ -z "$res" ]; then
+		ok "checkpatch --strict $(basename "$p")"
+	else
+		notok "checkpatch --strict $(basename "$p")"; echo "${res:-checkpatch did not finish}" | indent
+	fi
+done
+echo "# checkpatch of ${#series[@]} patches: $(($(date +%s) - t0)) s"
 
+tsec=$SECONDS
 # 2. git am onto the pristine base, in a worktree of its own. The worktree
 # is kept between runs so that unchanged files keep their timestamps and the
 # builds below stay incremental.
@@ -100,17 +121,28 @@ if [ $am_ok -eq 1 ]; then
 			--no-rolestats --no-l --no-r -f "$f" 2>&1)
 		grep -qF "$PROJ_EMAIL" <<<"$m" || bad+=("$f: $(tr '\n' ',' <<<"$m")")
 	done < <(git -C "$wt" diff --diff-filter=A --name-only "$BASE_TAG" HEAD)
+	# The paths only the series creates: its added files and the
+	# directories they make (one git call per directory, not per F: line).
+	created=$ckdir/created
+	git -C "$wt" diff --diff-filter=A --name-only "$BASE_TAG" HEAD >"$created"
+	while IFS= read -r f; do
+		while [ "$f" != "${f%/*}" ]; do f=${f%/*}; echo "$f"; done
+	done <"$created" | sort -u >"$ckdir/dirs"
+	while IFS= read -r d; do
+		git -C "$wt" cat-file -e "$BASE_TAG:$d" 2>/dev/null || echo "$d"
+	done <"$ckdir/dirs" >>"$created"
 	while IFS= read -r p; do
-		! git -C "$wt" cat-file -e "$BASE_TAG:${p%/}" 2>/dev/null &&
-			git -C "$wt" cat-file -e "HEAD:${p%/}" 2>/dev/null &&
-			bad+=("another entry claims $p")
-	done < <(git -C "$wt" show HEAD:MAINTAINERS | awk -v me="$PROJ_EMAIL" '
+		bad+=("another entry claims $p")
+	done < <(git -C "$wt" show HEAD:MAINTAINERS | awk -v me="$PROJ_EMAIL" -v list="$created" '
+		BEGIN { while ((getline l < list) > 0) new[l] = 1 }
 		/^$/ || !/^[A-Z]:/ { ours = 0 } /^M:/ && index($0, me) { ours = 1 }
-		/^F:/ && !ours { print $2 }')
+		/^F:/ && !ours { p = $2; sub(/\/$/, "", p); if (p in new) print $2 }')
 	if [ ${#bad[@]} -eq 0 ]; then ok "get_maintainer.pl names our entry for every added file; no other entry claims them"
 	else notok "get_maintainer.pl names our entry for every added file; no other entry claims them"; printf '%s\n' "${bad[@]}" | indent; fi
 fi
 
+echo "# git am and MAINTAINERS: $((SECONDS - tsec)) s"
+tsec=$SECONDS
 # 3. Bisect build: each patch on its own, oldest first.
 if [ $am_ok -eq 1 ] && [ $bisect -eq 1 ]; then
 	top=$(git -C "$wt" rev-parse HEAD)
@@ -168,6 +200,8 @@ elif [ $bisect -eq 0 ]; then
 	skip "bisect build" "${1:-}"
 fi
 
+echo "# bisect builds: $((SECONDS - tsec)) s"
+
 # added_lines FILE: "FILE:N" for every line the series adds to FILE
 added_lines() {
 	git -C "$wt" diff -U0 "$BASE_TAG"..HEAD -- "$1" |
@@ -212,6 +246,7 @@ check_core() {
 	else notok "kernel-doc -none -Wall $core: nothing on the lines the series adds"; echo "$out" | indent; fi
 }
 
+tsec=$SECONDS
 # 4. W=1 and sparse over our directories at the top of the series.
 if [ $build -eq 0 ]; then
 	skip "W=1, C=2 and kernel-doc" "--no-build"
@@ -246,6 +281,8 @@ elif [ $am_ok -eq 1 ]; then
 	check_core "$sparse"
 fi
 
+echo "# W=1, sparse and kernel-doc: $((SECONDS - tsec)) s"
+tsec=$SECONDS
 # 5. The series through Debian's b4: a b4 prep branch, --auto-to-cc and the
 # mails of b4 send -o (scripts/b4-check.sh), each of its checks one here.
 if [ $am_ok -eq 1 ]; then
@@ -260,6 +297,7 @@ else
 	skip "b4 prep/send" "git am failed"
 fi
 
+echo "# b4: $((SECONDS - tsec)) s"
 echo "1..$n"
 echo "checks: $pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]
