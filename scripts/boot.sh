@@ -22,6 +22,9 @@
 # 121 a vhost-user back-end failed, 126 the guest did not reach /init.
 # -H: the guest may see PCI hotplug (QMP device_add/device_del); without it
 # the pc machine has none.
+# VNG_QEMU picks the QEMU: unset, the system's (Debian 12's 7.2); 7.2 or
+# 10.0 (fetched beside it by scripts/get-qemu.sh), or a path. The log's
+# first line says which ran ("# host: qemu: VERSION PATH").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -38,16 +41,17 @@ while getopts "f:t:M:q:k:p:n:u:N:Hh" o; do
 	u) vus+=("$OPTARG") ;;
 	N) nbds+=("$OPTARG") ;;
 	H) hotplug=1 ;;
-	*) sed -n '3,25p' "$0"; exit 2 ;;
+	*) sed -n '3,27p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '3,25p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '3,27p' "$0"; exit 2; }
 script=$1
 [ -f "$script" ] || die "no guest script $script"
 [ -n "$name" ] || name=$(basename "$script" .sh)
 
 need_pkgs qemu-system-x86 qemu-utils python3
+qemu=$(qemu_bin) || die "no QEMU for VNG_QEMU=${VNG_QEMU:-}"
 out=$KOUT/${VNG_OUT:-$flavour}
 kernel=$out/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel; run scripts/build.sh $flavour"
@@ -227,8 +231,8 @@ nbd_start
 # shellcheck disable=SC2046
 set +e
 "$TOP/scripts/vng-qemu.py" --log "$log" --timeout "$timeout" --qmp "$work/qmp.sock" \
-	--ctl-dir "$work" -- \
-	timeout -k 5 $((timeout + 30)) qemu-system-x86_64 "${mopts[@]}" -accel tcg -cpu "$cpu" \
+	--ctl-dir "$work" --note "# host: qemu: $(qemu_desc "$qemu")" -- \
+	timeout -k 5 $((timeout + 30)) "$qemu" "${mopts[@]}" -accel tcg -cpu "$cpu" \
 	-smp "${VNG_SMP:-2}" -m "${VNG_MEM:-1G}" -nodefaults -display none -no-reboot \
 	-serial stdio -qmp "unix:$work/qmp.sock,server=on,wait=off" \
 	-kernel "$kernel" -initrd "$work/initrd" \

@@ -45,3 +45,21 @@ need_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 }
+
+# qemu_bin: the qemu-system-x86_64 that $VNG_QEMU asks for: unset, empty or
+# "system": the system's (Debian 12's 7.2); a version (7.2, 10.0): that one,
+# fetched beside the system's by scripts/get-qemu.sh when needed; a path: it.
+qemu_bin() {
+	case ${VNG_QEMU:-} in
+	"" | system) command -v qemu-system-x86_64 || die "no qemu-system-x86_64" ;;
+	/*) echo "$VNG_QEMU" ;;
+	*) "$TOP/scripts/get-qemu.sh" "$VNG_QEMU" ;;
+	esac
+}
+
+# qemu_desc BINARY: "10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1) PATH", for logs
+qemu_desc() {
+	local v
+	v=$("$1" --version 2>/dev/null | sed -n 's/^QEMU emulator version //p')
+	echo "${v:-unknown version} $1"
+}

@@ -81,7 +81,7 @@ build_test() {
 	echo "build: 2 passed, 0 failed"
 }
 read -ra cases <<<"${VNG_CASES:-}"
-[ $full -eq 1 ] && [ ${#cases[@]} -eq 0 ] && cases=('*')
+[ $full -eq 1 ] && [ ${#cases[@]} -eq 0 ] && cases=('*' 'kst-*@10.0')
 # --full also runs the kselftests on the stock pair in every kst-* case and
 # on all of kst-rings' cells (the default list: see selftests/guest/kst.sh).
 [ $full -eq 1 ] && export VNG_KARGS="KST_STOCK=1 KST_RINGS_ALL=1 vng.bindall=1 vng.full=1 ${VNG_KARGS:-}"

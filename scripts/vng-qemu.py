@@ -96,6 +96,8 @@ class Qmp:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--log", required=True)
+    # Lines written at the top of the log (boot.sh: "# host: qemu: ...").
+    ap.add_argument("--note", action="append", default=[])
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--qmp")
     ap.add_argument("--ctl-dir")
@@ -111,6 +113,9 @@ def main():
 
     qmp = Qmp(a.qmp) if a.qmp else None
     log = open(a.log, "w", errors="replace")
+    for note in a.note:
+        log.write(note + "\n")
+    log.flush()
     # Its own process group: killing QEMU must not stop at the timeout(1)
     # wrapper and leave QEMU running (a guest hung in a removal did).
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -6,6 +6,11 @@
 # any failure. Logs of every case are in build/logs/. Case timeouts are
 # multiplied by VNG_TIMEOUT_SCALE (default 3: the debug kernel under TCG on a
 # busy host is slow; a timeout only costs time when something hangs).
+# QEMU: the system's (7.2) unless VNG_QEMU says otherwise (see
+# scripts/boot.sh); NAME@VERSION runs a case on that QEMU (kst-io@10.0,
+# 'kst-*@10.0'; its log is build/logs/NAME@VERSION.log), and a case with a
+# "# vng-qemu-version: V.." header runs only on those (the first one unless
+# the one asked for is among them).
 set -uo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
@@ -24,15 +29,36 @@ if [ $# -eq 0 ]; then
 	set -- "${defaults[@]}"
 fi
 
-cases=()
+hdr() { sed -n "s|^# vng-$1: ||p" "$2" | tr '\n' ' '; }
+
+# case_qemu CASE VERSION: the QEMU version the case runs on ("" for the
+# system's): VERSION (from NAME@VERSION) or $VNG_QEMU, unless the case's
+# "# vng-qemu-version:" list does not have it: then the first of the list.
+case_qemu() {
+	local pin want=${2:-${VNG_QEMU:-}}
+	pin=$(hdr qemu-version "$1")
+	if [ -n "${pin// /}" ] && [[ " $pin " != *" ${want:-7.2} "* ]]; then
+		want=${pin%% *}
+	fi
+	echo "$want"
+}
+
+# A case runs once per QEMU: '*' 'kst-*@10.0' does not boot a case pinned
+# to 10.0 twice.
+cases=() cqemu=()
+declare -A seen=()
 for pat in "$@"; do
+	qv=
+	case $pat in *@*) qv=${pat##*@} pat=${pat%@*} ;; esac
 	for c in "$TOP"/selftests/cases/$pat.sh; do
-		[ -f "$c" ] && cases+=("$c")
+		[ -f "$c" ] || continue
+		k="$c|$(case_qemu "$c" "$qv")"
+		[ -z "${seen[$k]:-}" ] || continue
+		seen[$k]=1
+		cases+=("$c") cqemu+=("$qv")
 	done
 done
 [ ${#cases[@]} -gt 0 ] || die "no test case matches $*"
-
-hdr() { sed -n "s|^# vng-$1: ||p" "$2" | tr '\n' ' '; }
 
 # "# vng-needs: fio": the guest gets a static fio as /usr/bin/fio (built
 # once from Debian's source by scripts/build-fio.sh, cached).
@@ -77,8 +103,9 @@ need_kmod() {
 # $res/N.res.
 run_case() {
 	local n=$1 c=$2 name t0 machine to post vu extra out rc log cp cs cf dt r km crash=0
-	local args
-	name=$(basename "$c" .sh)
+	local args qv=${cqemu[$((n - 1))]} qemu
+	name=$(basename "$c" .sh)${qv:+@$qv}
+	qemu=$(case_qemu "$c" "$qv")
 	t0=$(date +%s)
 	machine=$(hdr machine "$c"); machine=${machine% }
 	to=$(hdr timeout "$c"); to=${to% }
@@ -113,7 +140,7 @@ run_case() {
 	{
 	[[ " $(hdr needs "$c") " == *" fio "* ]] && [ -z "$extra" ] &&
 		echo "    # no fio for the guest: its checks will fail"
-	out=$(VNG_EXTRA_INITRD=$extra "$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
+	out=$(VNG_QEMU=$qemu VNG_EXTRA_INITRD=$extra "$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
 	rc=$?
 	log=$BUILD/logs/$name.log
 	# A guest that never reached /init (TCG timer calibration can stall on a
@@ -121,7 +148,7 @@ run_case() {
 	if [ $rc -ne 0 ] && ! grep -q 'VNG-BOOTED' "$log"; then
 		echo "    # the guest did not boot (exit $rc); booting it once more"
 		cp "$log" "$log.noboot"
-		out=$(VNG_EXTRA_INITRD=$extra "$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
+		out=$(VNG_QEMU=$qemu VNG_EXTRA_INITRD=$extra "$TOP/scripts/boot.sh" "${args[@]}" "$c" 2>&1)
 		rc=$?
 	fi
 	cp=$(grep -cE '^ok [0-9]+ ' "$log" 2>/dev/null); cp=${cp:-0}
@@ -141,9 +168,9 @@ run_case() {
 		echo "    # log: $log"
 	fi
 	if [ "$r" = PASS ]; then
-		echo "ok $n - $name (${dt}s)"
+		echo "ok $n - $name (${dt}s${qemu:+, QEMU $qemu})"
 	else
-		echo "not ok $n - $name (${dt}s, exit $rc)"
+		echo "not ok $n - $name (${dt}s${qemu:+, QEMU $qemu}, exit $rc)"
 	fi
 	} >"$res/$n.out" 2>&1
 	echo "$r $cp $cf $cs $dt $crash $rc" >"$res/$n.tmp" && mv "$res/$n.tmp" "$res/$n.res"
@@ -167,13 +194,32 @@ for c in "${cases[@]}"; do
 	fi
 done
 
+# Every QEMU the cases need, fetched once before the first boot (and said
+# which it is).
+declare -A qemus=()
+for n in "${!cases[@]}"; do
+	qv=$(case_qemu "${cases[$n]}" "${cqemu[$n]}")
+	qemus["${qv:-system}"]=1
+done
+for qv in "${!qemus[@]}"; do
+	[ "$qv" = system ] && qv=
+	if q=$(VNG_QEMU=$qv qemu_bin); then
+		echo "# qemu${qv:+ $qv}: $(qemu_desc "$q")"
+	else
+		echo "# cannot get QEMU $qv: its cases will fail"
+	fi
+done
+
 passed=0 failed=0 skipped=0 total=${#cases[@]}
 table=()
 t_all=$(date +%s)
 # report N: print case N's report once it is complete
 report() {
-	local n=$1 name r cp cf cs dt crash rc
+	local n=$1 name r cp cf cs dt crash rc qv
 	name=$(basename "${cases[$((n - 1))]}" .sh)
+	qv=$(case_qemu "${cases[$((n - 1))]}" "${cqemu[$((n - 1))]}")
+	[ -n "${cqemu[$((n - 1))]}" ] && name=$name@${cqemu[$((n - 1))]}
+	[ -z "$qv" ] || [[ $name == *@* ]] || name="$name (QEMU $qv)"
 	read -r r cp cf cs dt crash rc <"$res/$n.res"
 	cat "$res/$n.out"
 	passed=$((passed + cp)) failed=$((failed + cf + crash)) skipped=$((skipped + cs))
@@ -181,7 +227,7 @@ report() {
 }
 next=1
 for ((n = 1; n <= total; n++)); do
-	printf '# [%d/%d] %s ...\n' "$n" "$total" "$(basename "${cases[$((n - 1))]}" .sh)"
+	printf '# [%d/%d] %s ...\n' "$n" "$total" "$(basename "${cases[$((n - 1))]}" .sh)${cqemu[$((n - 1))]:+@${cqemu[$((n - 1))]}}"
 	run_case "$n" "${cases[$((n - 1))]}" &
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
 		wait -n

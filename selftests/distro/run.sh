@@ -20,6 +20,9 @@ set -uo pipefail
 pairs=("$@")
 [ ${#pairs[@]} -gt 0 ] || pairs=(stock ng)
 need_pkgs qemu-system-x86 qemu-utils python3 e2fsprogs
+# VNG_QEMU=10.0 boots it on QEMU 10.0 (see scripts/boot.sh).
+qemu=$(qemu_bin) || die "no QEMU for VNG_QEMU=${VNG_QEMU:-}"
+echo "# qemu: $(qemu_desc "$qemu")"
 
 out=$KOUT/distro
 logdir=$BUILD/logs
@@ -83,8 +86,8 @@ for pair in "${pairs[@]}"; do
 	echo "# boot: $pair pair${kargs:+ ($kargs)}"
 	t0=$(date +%s)
 	"$TOP/scripts/vng-qemu.py" --log "$log" --timeout 420 --boot-timeout 400 \
-		--exit-grace 60 --qmp "$work/qmp.sock" -- \
-		timeout -k 5 450 qemu-system-x86_64 -M q35 -accel tcg -cpu max,la57=off \
+		--exit-grace 60 --qmp "$work/qmp.sock" --note "# host: qemu: $(qemu_desc "$qemu")" -- \
+		timeout -k 5 450 "$qemu" -M q35 -accel tcg -cpu max,la57=off \
 		-smp 2 -m 1G -nodefaults -display none -no-reboot -serial stdio \
 		-qmp "unix:$work/qmp.sock,server=on,wait=off" \
 		-kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
