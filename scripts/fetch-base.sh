@@ -17,9 +17,7 @@ if [ -f "$DEB" ] && verify; then
 	:
 else
 	rm -f "$DEB"
-	uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	[ -n "$uri" ] || uri=$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
-	[ -n "$uri" ] || die "cannot find the Debian archive URI in the apt sources"
+	uri=$(debian_archive_uri)
 	apt=$(mktemp -d)
 	trap 'rm -rf "$apt"' EXIT
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"

@@ -81,9 +81,7 @@ mkdir -p "$dir.tmp/root" "$dir/debs"
 # libraries the system lacks) and the backports suite; its own lists and
 # cache; no system preferences (so no pinning affects what is picked: the
 # versions are explicit).
-uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-[ -n "$uri" ] || uri=$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-[ -n "$uri" ] || die "cannot find the Debian archive URI in the apt sources"
+uri=$(debian_archive_uri)
 apt=$(mktemp -d /tmp/vng-apt.XXXXXX)
 trap 'rm -rf "$apt" "$dir.tmp"' EXIT
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"

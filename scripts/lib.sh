@@ -63,3 +63,17 @@ qemu_desc() {
 	v=$("$1" --version 2>/dev/null | sed -n 's/^QEMU emulator version //p')
 	echo "${v:-unknown version} $1"
 }
+
+# debian_archive_uri: the Debian archive URI of the machine's apt sources
+# (the stanza or line that serves bookworm itself, not its security
+# updates or another vendor's repository)
+debian_archive_uri() {
+	local uri
+	uri=$(awk '/^URIs:/ { u = $2 }
+		/^Suites:/ && / bookworm( |$)/ && u !~ /security/ { print u; exit }' \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+	[ -n "$uri" ] || uri=$(awk '/^deb / && $3 == "bookworm" && $0 !~ /security/ { print $2; exit }' \
+		/etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$uri" ] || die "cannot find the Debian archive URI in the apt sources"
+	echo "$uri"
+}
