@@ -10,7 +10,8 @@
 # $VNG_EXTRA_INITRD, if set, is a list of cpio (or cpio.gz) files appended to the
 # guest's initramfs.
 # QEMU ARGS may use @DISK0@..@DISK7@ (fresh 64 MiB raw files), @FILE0@..@FILE3@
-# (empty host files) and @QMP@ (the QMP socket). The host command of -p runs
+# (empty host files), @DIR0@ (an empty host directory, for virtio-9p) and
+# @QMP@ (the QMP socket). The host command of -p runs
 # after the guest exits, with the same placeholders. Each -u starts a
 # selftests/vhost-user-bad back-end before QEMU (on socket @VHOST0@..@VHOST7@;
 # @VHOST@ is @VHOST0@; its log is vhost0.log.. in the -p command's directory)
@@ -75,6 +76,7 @@ subst() {
 		s=${s//@DISK$i@/$work/disk$i.img}
 		s=${s//@FILE$i@/$work/file$i}
 	done
+	s=${s//@DIR0@/$work/dir0}
 	for i in 0 1 2 3 4 5 6 7; do
 		s=${s//@VHOST$i@/$work/vhost$i.sock}
 	done
@@ -178,6 +180,7 @@ done
 for i in 0 1 2 3; do
 	: >"$work/file$i"
 done
+mkdir -p "$work/dir0"
 
 case $machine in
 microvm) mopts=(-M microvm,acpi=on,rtc=on -no-acpi) ;;

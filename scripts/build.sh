@@ -3,7 +3,8 @@
 # Configure and build the kernel tree out of tree.
 #   scripts/build.sh [FLAVOUR] [make targets...]
 # FLAVOUR is one of:
-#   test   tinyconfig + base + drivers + debug   (default; the test kernel)
+#   test   tinyconfig + base + drivers + debug + distro + devices
+#          (default; the test kernel; the distro stage boots it too)
 #   demo   tinyconfig + base + drivers + perf    (fast, for the demo and benchmark)
 #   plain  tinyconfig + base + drivers           (bisect/W=1/C=1 checks)
 #   distro tinyconfig + base + drivers + distro  (a Debian guest boots on it: selftests/distro/)
@@ -16,7 +17,7 @@ set -euo pipefail
 flavour=${1:-test}
 shift || true
 case $flavour in
-test)  frags=(base drivers debug) ;;
+test)  frags=(base drivers debug distro devices) ;;
 demo)  frags=(base drivers perf) ;;
 plain) frags=(base drivers) ;;
 distro) frags=(base drivers distro) ;;

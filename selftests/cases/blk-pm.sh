@@ -1,14 +1,14 @@
 #!/bin/sh
-# Freeze/restore (system suspend, pm_test=devices) and a transport reset
-# (PCI function reset: reset_prepare/reset_done) with data on the disk.
-# Both reset the device, and QEMU's reset returns its cache to writeback:
-# cache_type, set to write through first, must hold across both. The guest
-# asks QEMU for its block state (query-block) after each step; the host
-# check wants d0 write-through in all three answers.
+# Freeze/restore (system suspend, then hibernation, both pm_test=devices)
+# and a transport reset (PCI function reset: reset_prepare/reset_done) with
+# data on the disk. All three reset the device, and QEMU's reset returns its
+# cache to writeback: cache_type, set to write through first, must hold
+# across them. The guest asks QEMU for its block state (query-block) after
+# each step; the host check wants d0 write-through in all four answers.
 # vng-machine: q35
 # vng-qemu: -device pcie-root-port,id=rp0,chassis=1
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,bus=rp0,num-queues=2
-# vng-post: python3 "$TOP/selftests/tools/qmp-writeback.py" "$log" d0 false,false,false
+# vng-post: python3 "$TOP/selftests/tools/qmp-writeback.py" "$log" d0 false,false,false,false
 # vng-timeout: 600
 . /vng/lib.sh
 . /vng/ng-lib.sh
@@ -34,6 +34,18 @@ if [ -w /sys/power/pm_test ] && grep -q freeze /sys/power/state; then
 else
 	skip "suspend/resume cycle" "no pm_test or freeze state"
 fi
+
+# Hibernation, devices only: freeze, then (no image written) restore,
+# which resets the device and sets it up from scratch.
+check "hibernation offered (disk in /sys/power/state)" grep -qw disk /sys/power/state
+echo devices >/sys/power/pm_test
+check "hibernation cycle (freeze, restore)" sh -c 'echo disk > /sys/power/state'
+echo none >/sys/power/pm_test
+check "data after restore" vngio verify /dev/vda 0 4m 71
+check "I/O after restore" sh -c 'vngio write /dev/vda 8m 4m 74 && vngio verify /dev/vda 8m 4m 74'
+check "both queues after restore" sh -c "[ \$(grep -c '^vq' $NGDBG/vda/stats) = 2 ]"
+vng_query_block
+check_eq "write through after restore" "$(cat $c)" "write through"
 
 bdf=$(basename "$(readlink -f /sys/block/vda/device/..)")
 if [ -w /sys/bus/pci/devices/$bdf/reset ]; then

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Suspend and resume with virtio_pci_ng (pm_test=devices: the devices go
-# through suspend and resume, the machine does not sleep). The transport
+# Suspend and resume, then hibernation, with virtio_pci_ng (pm_test=devices:
+# the devices go through suspend and resume, or freeze and restore, the
+# machine does not sleep and writes no image). The transport
 # freezes the virtio drivers, which reset the device and drop their
 # queues, and restores them: disk and NIC must work before and after,
 # the disk keeping its data.
@@ -61,4 +62,30 @@ check "second suspend/resume" sh -c 'echo freeze >/sys/power/state'
 echo none >/sys/power/pm_test
 check "I/O after the second, $d0" ng_io "$d0"
 check "I/O after the second, $d1" ng_io "$d1"
+
+# Hibernation, devices only (pm_test=devices): the drivers' freeze, then,
+# with no image written, the restore callbacks (PMSG_RESTORE): the
+# transport resets each device and the drivers set it up from scratch.
+check "hibernation offered (disk in /sys/power/state)" grep -qw disk /sys/power/state
+dmesg -c >/dev/null
+echo devices >/sys/power/pm_test
+check "hibernation cycle (freeze, restore)" sh -c 'echo disk >/sys/power/state'
+echo none >/sys/power/pm_test
+check "the kernel went through hibernation" sh -c \
+	'dmesg | grep -q "hibernation entry" && dmesg | grep -q "hibernation exit"'
+for bdf in $b0 $b1 $na $nb; do
+	check_eq "$bdf: on virtio-pci-ng after hibernation" "$(ng_drv $bdf)" virtio-pci-ng
+	check_eq "$bdf: DRIVER_OK after hibernation" \
+		"$(cat "/sys/bus/virtio/devices/$(ng_vdev $bdf)/status")" 0x0000000f
+done
+check_eq "$b0: interrupt mode after hibernation" "$(ng_mode $b0)" msix-per-vq
+check_eq "$b1: interrupt mode after hibernation" "$(ng_mode $b1)" intx
+check "$d0 kept its data over hibernation" sh -c \
+	"dd if=/dev/$d0 bs=64k count=16 iflag=direct 2>/dev/null | cmp - /tmp/w.$d0"
+check "I/O after hibernation, $d0" ng_io "$d0"
+check "I/O after hibernation, $d1" ng_io "$d1"
+rx0=$(cat /sys/class/net/$eb/statistics/rx_packets)
+arping -c 3 -w 6 -I "$ea" 192.0.2.2 >/dev/null 2>&1
+rx1=$(cat /sys/class/net/$eb/statistics/rx_packets)
+check "frames flow after hibernation ($rx0 -> $rx1)" test $((rx1 - rx0)) -ge 3
 vng_done

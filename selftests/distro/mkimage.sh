@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the Debian bookworm guest of selftests/distro/run.sh for one kernel
-# build (default build/out/distro, scripts/build.sh distro):
+# build (default build/out/test, scripts/build.sh test):
 #   1. a bookworm root filesystem made with debootstrap (minbase + systemd,
 #      udev, initramfs-tools, ...), cached once per machine as
 #      $CACHE/distro/bookworm-KEY.tar (KEY: suite, variant, package list and
@@ -18,7 +18,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
-out=${1:-$KOUT/distro}
+out=${1:-$KOUT/test}
 need_pkgs debootstrap e2fsprogs tar zstd
 
 SUITE=bookworm
@@ -59,7 +59,7 @@ flock -u 8
 
 kernel=$out/arch/x86/boot/bzImage
 [ -f "$kernel" ] && [ -d "$out/modroot/lib/modules" ] ||
-	die "no distro kernel in $out; run scripts/build.sh distro"
+	die "no kernel build with modules in $out; run scripts/build.sh"
 # 2. The per-kernel image, redone when an input is newer than it.
 img=$out/distro-image
 kver=$(cat "$out/include/config/kernel.release")
