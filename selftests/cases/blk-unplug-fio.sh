@@ -6,7 +6,8 @@
 # device_del) while fio is busy, and requires that the disk goes away, fio
 # ends and no task is left in D state, all within bounded time. A last
 # round (ours) writes with fio --verify=crc32c and verifies after a re-plug.
-# Rounds on ours: vng.unplugs=N on the kernel command line (default 6; the long
+# Rounds on ours: vng.unplugs=N on the kernel command line (default 4, 6 with
+# --full; the long
 # run is VNG_KARGS=vng.unplugs=100 selftests/run.sh blk-unplug-fio).
 # vng-qemu: -blockdev driver=file,filename=@DISK0@,node-name=f0
 # vng-qemu: -blockdev driver=raw,file=f0,node-name=d0
@@ -19,7 +20,10 @@
 . /vng/ng-lib.sh
 
 rounds=$(sed -n 's/.*vng\.unplugs=\([0-9]*\).*/\1/p' /proc/cmdline)
-rounds=${rounds:-6}
+if [ -z "$rounds" ]; then
+	rounds=4
+	grep -qw vng.full=1 /proc/cmdline && rounds=6
+fi
 
 plug_cmd() { echo "VNG-QMP: {\"execute\": \"device_add\", \"arguments\": {\"driver\": \"virtio-blk-pci\", \"drive\": \"d0\", \"id\": \"u$1\"}}" >/dev/console; }
 # no_disk_fn: no virtio-blk PCI function is left in the guest

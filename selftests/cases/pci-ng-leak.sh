@@ -1,6 +1,7 @@
 #!/bin/sh
 # Unbind and rebind a virtio-blk and a virtio-net function from
-# virtio-pci-ng 10 times (vng.cycles=N on the kernel command line: N), with
+# virtio-pci-ng 6 times, 10 with --full (vng.cycles=N on the kernel command
+# line: N), with
 # I/O on every bind, then ask kmemleak: no object of the transport (or
 # anything else) may have leaked, and every interrupt of the old virtio
 # devices must be gone after each unbind.
@@ -16,7 +17,10 @@
 . /vng/pci-ng-lib.sh
 
 cycles=$(sed -n 's/.*vng\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
-cycles=${cycles:-10}
+if [ -z "$cycles" ]; then
+	cycles=6
+	grep -qw vng.full=1 /proc/cmdline && cycles=10
+fi
 blk=0000:00:04.0 net=0000:00:05.0
 drv=/sys/bus/pci/drivers/virtio-pci-ng
 
