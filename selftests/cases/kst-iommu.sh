@@ -49,25 +49,9 @@ check "the group translates DMA ($(cat $g/type 2>/dev/null))" \
 
 for pair in $(kst_pairs); do
 	kst_load "$pair" || continue
-	if a=$(kst_disk kst-iommu-a); then
-		ats=$(ext_cap $bdf 15)
-		check "$pair: ATS enabled on $bdf" sh -c "[ -n '$ats' ] && [ \$((\$(od -An -tu2 -j$((${ats:-0} + 6)) -N2 /sys/bus/pci/devices/$bdf/config) & 32768)) != 0 ]"
-		set -- VBLK_DISK="$a" VBLK_SERIAL=kst-iommu-a VBLK_RO=0 \
-			VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
-			VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
-			VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
-			VBLK_WRITE_ZEROES=1 VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
-			"VBLK_CACHE=write back"
-		kst_run "$pair" vblk_io "$@"
-		kst_run "$pair" vblk_flush "$@"
-		check "$pair: fio --verify=crc32c through the IOMMU" \
-			fio --name=iommu --filename=/dev/$a --direct=1 \
-			--ioengine=io_uring --rw=randwrite --bs=4k-256k \
-			--iodepth=16 --size=16m --verify=crc32c --verify_fatal=1 \
-			--output=/dev/null
-	else
-		fail "$pair: disk kst-iommu-a appears"
-	fi
+	ats=$(ext_cap $bdf 15)
+	check "$pair: ATS enabled on $bdf" sh -c "[ -n '$ats' ] && [ \$((\$(od -An -tu2 -j$((${ats:-0} + 6)) -N2 /sys/bus/pci/devices/$bdf/config) & 32768)) != 0 ]"
+	kst_dma_cell "$pair" kst-iommu-a "the IOMMU"
 	kst_unload
 done
 DMA=/sys/kernel/debug/dma-api

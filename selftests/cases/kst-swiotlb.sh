@@ -21,23 +21,7 @@ check "swiotlb forced" grep -q "swiotlb=force" /proc/cmdline
 
 for pair in $(kst_pairs); do
 	kst_load "$pair" || continue
-	if a=$(kst_disk kst-tlb-a); then
-		set -- VBLK_DISK="$a" VBLK_SERIAL=kst-tlb-a VBLK_RO=0 \
-			VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
-			VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
-			VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
-			VBLK_WRITE_ZEROES=1 VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
-			"VBLK_CACHE=write back"
-		kst_run "$pair" vblk_io "$@"
-		kst_run "$pair" vblk_flush "$@"
-		check "$pair: fio --verify=crc32c through bounce buffers" \
-			fio --name=tlb --filename=/dev/$a --direct=1 \
-			--ioengine=io_uring --rw=randwrite --bs=4k-256k \
-			--iodepth=16 --size=16m --verify=crc32c --verify_fatal=1 \
-			--output=/dev/null
-	else
-		fail "$pair: disk kst-tlb-a appears"
-	fi
+	kst_dma_cell "$pair" kst-tlb-a "bounce buffers"
 	kst_unload
 done
 if [ -r $T/io_tlb_used_hiwater ]; then

@@ -18,6 +18,8 @@
 #                         failure records a failed check and returns 1
 #   kst_unload            unload the pair kst_load loaded
 #   kst_disk SERIAL       print the disk (vdX) whose serial is SERIAL
+#   kst_dma_cell PAIR SERIAL WHAT  the DMA-path cell of kst-swiotlb and
+#                         kst-iommu (below)
 #   kst_run TAG PROG [VAR=VALUE..] [-- ARG..]
 #                         run kselftest PROG with VBLK_DRIVER (the blk driver
 #                         loaded) and the VARs in its environment, and the
@@ -173,4 +175,30 @@ kst_run() {
 		fail "$_tag $_prog: exit status $_rc"
 	fi
 	[ "$_rc" = 0 ]
+}
+
+# kst_dma_cell PAIR SERIAL WHAT: the DMA-path cell of kst-swiotlb and
+# kst-iommu on disk SERIAL (64 MiB, 2 queues of 128, discard and write
+# zeroes at 1 MiB, write back): vblk_io, vblk_flush and a fio crc32c
+# verify whose check says the data went "through WHAT"
+kst_dma_cell() {
+	# Names of their own: kst_run's variables are global too.
+	_dma_pair=$1 _ser=$2 _what=$3
+	if ! _dma_disk=$(kst_disk "$_ser"); then
+		fail "$_dma_pair: disk $_ser appears"
+		return 1
+	fi
+	set -- VBLK_DISK="$_dma_disk" VBLK_SERIAL="$_ser" VBLK_RO=0 \
+		VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
+		VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
+		VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
+		VBLK_WRITE_ZEROES=1 VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
+		"VBLK_CACHE=write back"
+	kst_run "$_dma_pair" vblk_io "$@"
+	kst_run "$_dma_pair" vblk_flush "$@"
+	check "$_dma_pair: fio --verify=crc32c through $_what" \
+		fio --name=dma --filename=/dev/$_dma_disk --direct=1 \
+		--ioengine=io_uring --rw=randwrite --bs=4k-256k \
+		--iodepth=16 --size=16m --verify=crc32c --verify_fatal=1 \
+		--output=/dev/null
 }
