@@ -13,14 +13,18 @@
 # Each disk must have negotiated what it offers (its sysfs features
 # string). q10-iothr gets vblk_mq's queue count, vblk_io, vblk_flush,
 # vblk_uring and a fio --verify=crc32c at QD16. The in-order disks get
-# vblk_io, vblk_flush and fio --verify=crc32c at QD1 only: QEMU 10.0.2
-# loses a completion whenever two or more requests are in flight across
-# the wrap of the ring (virtqueue_ordered_fill() reads used_elems[num],
-# past its array, and gives up the search: "cannot fill buffer id N" with
-# -d guest_errors; the in-order flush then waits for that buffer for
-# ever), so vblk_uring (QD up to the ring size) hangs the stock driver;
-# KST_INORDER_QD=1 on the kernel command line runs it anyway, for a QEMU
-# with the bug fixed. virtio_pci_ng + virtio_blk_ng gets every disk; the
+# vblk_io, vblk_flush and fio --verify=crc32c with one request in flight
+# (the block driver loaded with queue_depth=1): QEMU 10.0.2 loses a
+# completion whenever two or more requests are in flight across the wrap
+# of the ring (virtqueue_ordered_fill() reads used_elems[num], past its
+# array, and gives up the search: "cannot fill buffer id N" with -d
+# guest_errors; the in-order flush then waits for that buffer for ever).
+# Not only vblk_uring (QD up to the ring size) hits it: a write larger
+# than max_sectors is split into requests that are all in flight at once
+# (CI once lost one in vblk_io's larger_than_max_sectors on ino-noind,
+# and the test saw the requeued request fail). KST_INORDER_QD=1 on the
+# kernel command line runs the in-order cells at full depth and vblk_uring
+# on them, for a QEMU with the bug fixed. virtio_pci_ng + virtio_blk_ng gets every disk; the
 # pairs over the stock virtio_pci (stock virtio_blk included, see
 # /vng/kst.sh) get ino-split and ino-packed, or all four with
 # KST_RINGS_ALL=1 (scripts/test.sh --full).
@@ -75,6 +79,12 @@ cell() {
 		check_eq "$pair $1: no VIRTIO_F_IN_ORDER (35)" "$(bit "$d" 35)" 0 ;;
 	esac
 	case $1 in
+	ino-*)
+		[ "${KST_INORDER_QD:-0}" = 1 ] ||
+			check_eq "$pair $1: one request in flight at a time (tags)" \
+				"$(cat "/sys/block/$d/mq/0/nr_tags")" 1 ;;
+	esac
+	case $1 in
 	ino-packed)
 		check_eq "$pair $1: VIRTIO_F_RING_PACKED (34) negotiated" "$(bit "$d" 34)" 1 ;;
 	ino-noind)
@@ -104,14 +114,24 @@ cell() {
 		--output=/dev/null
 }
 
+# The in-order cells load the pair with queue_depth=1 (see above), then
+# q10-iothr loads it again at full depth.
+inorder_depth=queue_depth=1
+[ "${KST_INORDER_QD:-0}" = 1 ] && inorder_depth=
 for pair in $(kst_pairs); do
-	kst_load "$pair" || continue
+	all=0
+	if [ "${pair%%:*}" = virtio_pci_ng ] || [ "${KST_RINGS_ALL:-0}" = 1 ]; then
+		all=1
+	fi
+	# shellcheck disable=SC2086 # empty: no parameter
+	kst_load "$pair" $inorder_depth || continue
 	cell ino-split
 	cell ino-packed
-	if [ "${pair%%:*}" = virtio_pci_ng ] || [ "${KST_RINGS_ALL:-0}" = 1 ]; then
-		cell ino-noind
-		cell q10-iothr
-	fi
+	[ $all = 0 ] || cell ino-noind
+	kst_unload
+	[ $all = 1 ] || continue
+	kst_load "$pair" || continue
+	cell q10-iothr
 	kst_unload
 done
 
