@@ -4,7 +4,8 @@
 #
 #   scripts/boot.sh [-f FLAVOUR] [-t SECS] [-M MACHINE] [-q "QEMU ARGS"]
 #                   [-k "KERNEL ARGS"] [-p "HOST CMD"] [-n NAME]
-#                   [-u "VHOST-USER-BAD ARGS"]... [-N DISK]... [-H] GUEST_SCRIPT
+#                   [-u "VHOST-USER-BAD ARGS"]... [-N DISK]... [-H]
+#                   [-R "KERNEL ARGS"] GUEST_SCRIPT
 #
 # The kernel is build/out/$VNG_OUT, or build/out/FLAVOUR (default test).
 # $VNG_EXTRA_INITRD, if set, is a list of cpio (or cpio.gz) files appended to the
@@ -26,11 +27,17 @@
 # VNG_QEMU picks the QEMU: unset, the system's (Debian 12's 7.2); 7.2 or
 # 10.0 (fetched beside it by scripts/get-qemu.sh), or a path. The log's
 # first line says which ran ("# host: qemu: VERSION PATH").
+# -R: a guest that prints "VNG-HIBERNATED" and then powers off without an
+# exit status (hibernation to a swap disk) is booted once more on the same
+# disks with these kernel arguments added, so that it can resume from its
+# image; the second boot's log is appended to the first ("# host: resume
+# boot") and its status is the case's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=test timeout=300 machine=pc qargs="" kargs="" post="" name="" vus=() nbds=() hotplug=
-while getopts "f:t:M:q:k:p:n:u:N:Hh" o; do
+rargs=
+while getopts "f:t:M:q:k:p:n:u:N:R:Hh" o; do
 	case $o in
 	f) flavour=$OPTARG ;;
 	t) timeout=$OPTARG ;;
@@ -42,11 +49,12 @@ while getopts "f:t:M:q:k:p:n:u:N:Hh" o; do
 	u) vus+=("$OPTARG") ;;
 	N) nbds+=("$OPTARG") ;;
 	H) hotplug=1 ;;
-	*) sed -n '3,27p' "$0"; exit 2 ;;
+	R) rargs=$OPTARG ;;
+	*) sed -n '3,33p' "$0"; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || { sed -n '3,27p' "$0"; exit 2; }
+[ $# -eq 1 ] || { sed -n '3,33p' "$0"; exit 2; }
 script=$1
 [ -f "$script" ] || die "no guest script $script"
 [ -n "$name" ] || name=$(basename "$script" .sh)
@@ -232,16 +240,28 @@ log=$logdir/$name.log
 vu_start
 nbd_start
 # shellcheck disable=SC2046
+# run_qemu LOG [KERNEL ARGS]: one boot of the guest
+run_qemu() {
+	"$TOP/scripts/vng-qemu.py" --log "$1" --timeout "$timeout" --qmp "$work/qmp.sock" \
+		--ctl-dir "$work" --note "# host: qemu: $(qemu_desc "$qemu")" -- \
+		timeout -k 5 $((timeout + 30)) "$qemu" "${mopts[@]}" -accel tcg -cpu "$cpu" \
+		-smp "${VNG_SMP:-2}" -m "${VNG_MEM:-1G}" -nodefaults -display none -no-reboot \
+		-serial stdio -qmp "unix:$work/qmp.sock,server=on,wait=off" \
+		-kernel "$kernel" -initrd "$work/initrd" \
+		-append "console=ttyS0 reboot=$reboot panic=-1 oops=panic loglevel=5 no_timer_check $(subst "$kargs") ${2:-}" \
+		$(subst "$qargs")
+}
 set +e
-"$TOP/scripts/vng-qemu.py" --log "$log" --timeout "$timeout" --qmp "$work/qmp.sock" \
-	--ctl-dir "$work" --note "# host: qemu: $(qemu_desc "$qemu")" -- \
-	timeout -k 5 $((timeout + 30)) "$qemu" "${mopts[@]}" -accel tcg -cpu "$cpu" \
-	-smp "${VNG_SMP:-2}" -m "${VNG_MEM:-1G}" -nodefaults -display none -no-reboot \
-	-serial stdio -qmp "unix:$work/qmp.sock,server=on,wait=off" \
-	-kernel "$kernel" -initrd "$work/initrd" \
-	-append "console=ttyS0 reboot=$reboot panic=-1 oops=panic loglevel=5 no_timer_check $(subst "$kargs")" \
-	$(subst "$qargs")
+run_qemu "$log"
 rc=$?
+# -R: the guest hibernated (no exit status, 123): boot it again to resume.
+if [ $rc -eq 123 ] && [ -n "$rargs" ] && grep -q '^VNG-HIBERNATED' "$log"; then
+	echo "# host: resume boot (kernel arguments: $rargs)" >>"$log"
+	run_qemu "$log.resume" "$rargs"
+	rc=$?
+	cat "$log.resume" >>"$log"
+	rm -f "$log.resume"
+fi
 nbd_stop
 if ! vu_stop && [ $rc -eq 0 ]; then
 	echo "a vhost-user back-end failed; see $log" >&2

@@ -124,6 +124,10 @@ run_case() {
 	[ -n "$machine" ] && args+=(-M "$machine")
 	# "# vng-needs: hotplug": QMP device_add/device_del (ACPI PCI hotplug).
 	[[ " $(hdr needs "$c") " == *" hotplug "* ]] && args+=(-H)
+	# "# vng-resume-args: ARGS": a guest that hibernated is booted again
+	# with ARGS to resume from its image (boot.sh -R).
+	vu=$(hdr resume-args "$c")
+	[ -n "${vu// /}" ] && args+=(-R "$vu")
 	post=$(hdr post "$c")
 	[ -n "${post// /}" ] && args+=(-p "$post")
 	# One vhost-user-bad back-end per "# vng-vhost-user: ARGS" line.

@@ -10,7 +10,8 @@
 # only), it gives up (the I/O fails with EIO, the disk is marked dead) and
 # unbind works; once the function is bound again the data written before
 # is intact. Before, every I/O waited until removal. A reset and a resume
-# that work are never given up on.
+# that work are never given up on, and an unbind while the rings are down
+# does not wait for the give-up.
 # vng-machine: q35
 # vng-qemu: -device pcie-root-port,id=rp0,chassis=1
 # vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw,cache=none
@@ -90,6 +91,37 @@ echo freeze >/sys/power/state
 echo none >/sys/power/pm_test
 check "the resume failed" sh -c "dmesg | grep -q 'failed to resume.*error -5\|returns -5'"
 after resume
+
+# Removal while the rings are down, long before the give-up: a resume
+# whose re-enable fails, a write waiting on the requeue, then the virtio
+# driver unbound at once (io_timeout 30 s: the give-up is 2 minutes
+# away). Rings already down are given up on when removal starts: the
+# unbind must not wait for the deadline (before, del_gendisk() waited on
+# the quiesced queue), and the waiting write fails.
+check "io_timeout 30 s" sh -c "echo 30000 > /sys/block/$d/queue/io_timeout"
+vdev=$(basename "$(readlink -f /sys/block/$d/device)")
+check "arm: resume, then unbind" arm
+echo devices >/sys/power/pm_test
+echo freeze >/sys/power/state
+echo none >/sys/power/pm_test
+check_eq "rings down, not given up on" "$(ng_rec $d state)" down
+vu_bg wr vngio write /dev/$d 8m 1m 84
+sleep 2
+t0=$(vu_ms)
+echo "$vdev" >/sys/bus/virtio/drivers/virtio_blk_ng/unbind
+t=$(( ($(vu_ms) - t0) / 1000 ))
+check "unbind with the rings down returns long before the give-up ($t s)" \
+	test $t -lt 30
+if vu_wait wr 30; then
+	check "the waiting write fails" test "$VU_RC" -ne 0
+else
+	fail "the waiting write still waits 30 s after the unbind"
+fi
+check "modules unload" vng_unload virtio_blk_ng virtio_pci_ng
+vng_load virtio_pci_ng virtio_blk_ng
+if disk; then ok "bound again ($d)"; else fail "bound again"; fi
+check "data written before it" vngio verify /dev/$d 0 1m 81
+check "io_timeout 2 s" sh -c "echo 2000 > /sys/block/$d/queue/io_timeout"
 
 # An FLR whose re-enable fails: a reset is given up on no sooner than
 # 65 s after it began (a function may take 60 s to come back from an

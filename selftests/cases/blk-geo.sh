@@ -7,12 +7,16 @@
 # --cfg, so without it both drivers must invent sd's geometry: 64 heads,
 # 32 sectors, capacity >> 11 cylinders (truncated to the ABI's 16 bits).
 # A partition reports its start sector, with the disk's geometry.
-# vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,serial=geo-chs,cyls=1234,heads=5,secs=7
+# Two limits ride along, which no other case sets: geo-chs has a 4 KiB
+# physical block and non-zero min_io_size/opt_io_size (VIRTIO_BLK_F_TOPOLOGY:
+# 16 and 256 logical blocks), geo-vu offers VIRTIO_BLK_F_SIZE_MAX (64 KiB);
+# both drivers must turn them into the same queue limits.
+# vng-qemu: -drive if=none,id=d0,file=@DISK0@,format=raw -device virtio-blk-pci,drive=d0,serial=geo-chs,cyls=1234,heads=5,secs=7,physical_block_size=4096,min_io_size=8192,opt_io_size=131072
 # vng-qemu: -drive if=none,id=d1,file=@DISK1@,format=raw -device virtio-blk-pci,drive=d1,serial=geo-max,cyls=65535,heads=255,secs=255
 # vng-qemu: -drive if=none,id=d2,file=@DISK2@,format=raw -device virtio-blk-pci,drive=d2,serial=geo-guess
 # vng-vhost-user: --serial geo-fake --size 100M
 # vng-vhost-user: --serial geo-wrap --cfg capacity=134223872
-# vng-vhost-user: --serial geo-vu --cfg cylinders=300 --cfg heads=9 --cfg sectors=17
+# vng-vhost-user: --serial geo-vu --cfg cylinders=300 --cfg heads=9 --cfg sectors=17 --cfg size_max=65536
 # vng-qemu: -chardev socket,id=vu0,path=@VHOST0@ -device vhost-user-blk-pci,chardev=vu0,num-queues=1
 # vng-qemu: -chardev socket,id=vu1,path=@VHOST1@ -device vhost-user-blk-pci,chardev=vu1,num-queues=1
 # vng-qemu: -chardev socket,id=vu2,path=@VHOST2@ -device vhost-user-blk-pci,chardev=vu2,num-queues=1
@@ -63,12 +67,23 @@ run() {
 $ROWS
 ROWS_END
 	find_disk geo-chs
+	_q=/sys/block/$D/queue
+	read -r _p <$_q/physical_block_size
+	read -r _m <$_q/minimum_io_size
+	read -r _o <$_q/optimal_io_size
+	echo "$_p $_m $_o" >"/tmp/geo.$drv.topo"
+	check_eq "$drv geo-chs: physical block, minimum and optimal I/O size" \
+		"$_p $_m $_o" "4096 8192 131072"
 	check "$drv geo-chs: partition 1 appears" vng_wait_for "/dev/${D}1"
 	getgeo "/dev/${D}1" >"/tmp/geo.$drv.part" 2>&1
 	read -r got <"/tmp/geo.$drv.part"
 	echo "# $drv geo-chs partition (${D}1): $got"
 	check_eq "$drv geo-chs: HDIO_GETGEO on the partition" "$got" \
 		"heads=5 sectors=7 cylinders=1234 start=2048"
+	find_disk geo-vu
+	read -r _s <"/sys/block/$D/queue/max_segment_size"
+	echo "$_s" >"/tmp/geo.$drv.segsize"
+	check_eq "$drv geo-vu: max_segment_size is the device's size_max" "$_s" 65536
 }
 
 vng_load virtio_pci virtio_blk
@@ -87,7 +102,7 @@ check "rmmod virtio_blk" rmmod virtio_blk
 vng_load virtio_blk_ng
 run virtio_blk_ng
 
-for k in geo-chs geo-max geo-guess geo-fake geo-wrap geo-vu part; do
+for k in geo-chs geo-max geo-guess geo-fake geo-wrap geo-vu part topo segsize; do
 	check "$k: virtio_blk_ng answers as virtio_blk" \
 		cmp "/tmp/geo.virtio_blk.$k" "/tmp/geo.virtio_blk_ng.$k"
 done

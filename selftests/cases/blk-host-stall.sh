@@ -5,8 +5,8 @@
 # selftests/tools/nbd-stall.py, which holds chosen requests and performs
 # them late, as such storage answers late.
 #
-# On every driver pair (stock virtio_blk as the reference, ours over
-# virtio_pci and over virtio_pci_ng), with io_timeout 3 s, once (the
+# On ours over virtio_pci and over virtio_pci_ng (and stock virtio_blk,
+# the reference, with --full), with io_timeout 3 s, once (the
 # long run: VNG_TIMEOUT_SCALE=10 VNG_KARGS="vng.stallreps=20
 # vng.stallpairs=virtio_pci:virtio_blk_ng,virtio_pci_ng:virtio_blk_ng"):
 # - a read held 10 s returns the data written, and nothing is written into
@@ -15,6 +15,10 @@
 #   second write to the same place: the second write's data is on disk
 #   once the hold is over (a device that performed the held write after
 #   the driver reported it done would leave the first data there);
+# - ours over virtio_pci_ng (both transports with --full): a write held
+#   15 s, longer than the whole recovery ladder (four timeouts of 3 s):
+#   one device reset that lasts until the storage answers, no give-up, no
+#   failed request, the newer write on disk;
 # - fio --verify=crc32c across an 8 s stall of every request;
 # - an unbind while a write is held 8 s, within io_timeout: the unbind
 #   waits for it and the write succeeds (a slow disk loses no I/O).
@@ -36,10 +40,14 @@
 . /vng/kst.sh
 
 HOLD=10
+# A stall longer than four io_timeouts of 3 s (the whole ladder)
+LONG=15
 # Held read and write rounds per pair: vng.stallreps=N (the long run: 20;
 # --full: 2; the default run: 1, 26 s of holds per round and pair).
+FULL=0
+grep -qw vng.full=1 /proc/cmdline && FULL=1
 REPS=$(sed -n 's/.*vng\.stallreps=\([0-9]*\).*/\1/p' /proc/cmdline)
-[ -z "$REPS" ] && grep -qw vng.full=1 /proc/cmdline && REPS=2
+[ -z "$REPS" ] && [ $FULL = 1 ] && REPS=2
 REPS=${REPS:-1}
 # host CMD..: a command for the NBD server; give the host time to act.
 host() {
@@ -83,6 +91,30 @@ run_pair() {
 			vngio verify /dev/$_d $_woff 4k $((_r * 2 + 10))
 		_r=$((_r + 1))
 	done
+
+	# A stall longer than the whole ladder (given up on after four
+	# timeouts: 12 s at io_timeout 3 s), ours only: QEMU's reset waits
+	# for the held request, so the first reset lasts until the storage
+	# answers; the ladder is never exhausted, no request fails, and the
+	# newer write wins. (Shorter than the guest's 20 s soft-lockup and
+	# 21 s RCU stall limits: the vCPU that wrote the status register is
+	# stopped meanwhile.)
+	if [ "$KST_BLK" = virtio_blk_ng ] &&
+		{ [ "$KST_TRANSPORT" = virtio_pci_ng ] || [ "$FULL" = 1 ]; }; then
+		_loff=$((((_base + 3) << 20) + (512 << 10)))
+		_dr=$(ng_rec $_d dev_resets)
+		host hold $_loff $LONG write
+		_t0=$(vu_ms)
+		check "$_p: write held ${LONG} s (past the ladder), buffer reused, second write" \
+			stallio write /dev/$_d $_loff 31 32
+		_t1=$(vu_ms)
+		check "$_p: the held write waited out the stall ($((_t1 - _t0)) ms)" \
+			test $((_t1 - _t0)) -ge $(((LONG - 2) * 1000))
+		check "$_p: one device reset covered the whole stall" \
+			test "$(ng_rec $_d dev_resets)" -eq $((_dr + 1))
+		check "$_p: the newer write is on disk after the long stall" \
+			vngio verify /dev/$_d $_loff 4k 32
+	fi
 
 	_foff=$(((_base + 2) << 20))
 	vu_bg fio$2 fio --name=stall --filename=/dev/$_d --direct=1 \
@@ -136,9 +168,13 @@ run_pair() {
 	kst_unload
 }
 
-# The pairs: vng.stallpairs=A:B,C:D (the long run: ours only).
+# The pairs: vng.stallpairs=A:B,C:D (the long run: ours only). Stock,
+# the reference (stock-findings.md), runs with --full only.
 PAIRS=$(sed -n 's/.*vng\.stallpairs=\([^ ]*\).*/\1/p' /proc/cmdline | tr ',' ' ')
-PAIRS=${PAIRS:-virtio_pci:virtio_blk virtio_pci:virtio_blk_ng virtio_pci_ng:virtio_blk_ng}
+if [ -z "$PAIRS" ]; then
+	PAIRS="virtio_pci:virtio_blk_ng virtio_pci_ng:virtio_blk_ng"
+	[ "$FULL" = 1 ] && PAIRS="virtio_pci:virtio_blk $PAIRS"
+fi
 idx=0
 for pair in $PAIRS; do
 	run_pair $pair $idx
