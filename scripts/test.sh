@@ -16,20 +16,26 @@
 #             and the kselftests of the stock pair in every kst-* case,
 #             and all 24 module load orders in the bind-policy-* cases,
 #             and the slow halves of cases (vng.full=1: blk-flr-fail's FLR)
+#   --soak    issue 22's long run instead of the QEMU cases: blk-host-stall
+#             with 20 held reads and 20 held writes on each pair of ours
+#             (about 28 minutes); only the build and qemu stages unless
+#             VNG_STAGES says otherwise
 # For development: VNG_STAGES=checks,build (a comma list) runs only those
 # stages (setup always runs), VNG_CASES='blk-*' only those QEMU cases,
 # VNG_PATCHES=DIR checks and tests another series.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-quick=0 full=0
+quick=0 full=0 soak=0
 for arg in "$@"; do
 	case $arg in
 	--quick) quick=1 ;;
 	--full) full=1 ;;
-	*) die "unknown argument $arg (--quick, --full)" ;;
+	--soak) soak=1 ;;
+	*) die "unknown argument $arg (--quick, --full, --soak)" ;;
 	esac
 done
+[ $soak -eq 1 ] && : "${VNG_STAGES:=build,qemu}"
 need_pkgs git make gcc flex bison bc libelf-dev libssl-dev ccache sparse cpio kmod \
 	xz-utils perl python3 qemu-system-x86 qemu-utils busybox-static liburing-dev
 
@@ -85,6 +91,11 @@ read -ra cases <<<"${VNG_CASES:-}"
 # --full also runs the kselftests on the stock pair in every kst-* case and
 # on all of kst-rings' cells (the default list: see selftests/guest/kst.sh).
 [ $full -eq 1 ] && export VNG_KARGS="KST_STOCK=1 KST_RINGS_ALL=1 vng.bindall=1 vng.full=1 ${VNG_KARGS:-}"
+if [ $soak -eq 1 ]; then
+	cases=(blk-host-stall)
+	export VNG_KARGS="vng.stallreps=20 vng.stallpairs=virtio_pci:virtio_blk_ng,virtio_pci_ng:virtio_blk_ng ${VNG_KARGS:-}"
+	export VNG_TIMEOUT_SCALE=10
+fi
 if ! want build || stage build build_test; then
 	want kunit && stage kunit "$TOP/kunit/run.sh" test
 	want qemu && stage qemu "$TOP/selftests/run.sh" -f test "${cases[@]}"
