@@ -15,7 +15,8 @@
 #             list: adds the stock-driver findings (vu-stock-*) and blk-kunit,
 #             and the kselftests of the stock pair in every kst-* case,
 #             and all 24 module load orders in the bind-policy-* cases,
-#             and the slow halves of cases (vng.full=1: blk-flr-fail's FLR)
+#             and the slow halves of cases (vng.full=1: blk-flr-fail's FLR),
+#             and the cross builds for arm64 and ppc64 (scripts/cross-check.sh)
 #   --soak    issue 22's long run instead of the QEMU cases: blk-host-stall
 #             with 20 held reads and 20 held writes on each pair of ours
 #             (about 28 minutes); only the build and qemu stages unless
@@ -100,6 +101,11 @@ if ! want build || stage build build_test; then
 	want kunit && stage kunit "$TOP/kunit/run.sh" test
 	want qemu && stage qemu "$TOP/selftests/run.sh" -f test "${cases[@]}"
 	want distro && stage distro "$TOP/selftests/distro/run.sh"
+fi
+# --full (or VNG_STAGES=cross): the drivers cross-built for arm64 and
+# big-endian ppc64 with W=1 and sparse (about 3.5 minutes cold).
+if [ $full -eq 1 ] || [[ ",${VNG_STAGES:-}," == *",cross,"* ]]; then
+	stage cross "$TOP/scripts/cross-check.sh"
 fi
 
 echo "######## summary ($(($(date +%s) - t_start)) s)"
