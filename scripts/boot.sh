@@ -59,10 +59,19 @@ script=$1
 [ -f "$script" ] || die "no guest script $script"
 [ -n "$name" ] || name=$(basename "$script" .sh)
 
-need_pkgs qemu-system-x86 qemu-utils python3
+# VNG_ARCH=arm64: QEMU's virt machine (GICv3 with ITS, PCIe), PL011 console.
+console=ttyS0
+if [ "$VNG_ARCH" = arm64 ]; then
+	need_pkgs qemu-system-arm qemu-utils python3
+	[ "$machine" = pc ] && machine=virt
+	console=ttyAMA0
+else
+	need_pkgs qemu-system-x86 qemu-utils python3
+fi
 qemu=$(qemu_bin) || die "no QEMU for VNG_QEMU=${VNG_QEMU:-}"
 out=$KOUT/${VNG_OUT:-$flavour}
 kernel=$out/arch/x86/boot/bzImage
+[ "$VNG_ARCH" = arm64 ] && kernel=$out/arch/arm64/boot/Image
 [ -f "$kernel" ] || die "no kernel at $kernel; run scripts/build.sh $flavour"
 base=$("$TOP/scripts/mkinitramfs.sh" "$out")
 
@@ -192,6 +201,7 @@ mkdir -p "$work/dir0"
 
 case $machine in
 microvm) mopts=(-M microvm,acpi=on,rtc=on -no-acpi) ;;
+virt) mopts=(-M virt,gic-version=3) ;;
 *) mopts=(-M "$machine") ;;
 esac
 # microvm with acpi=on must not get -no-acpi
@@ -221,6 +231,7 @@ kargs="virtio_pci_ng.preferred=1 virtio_blk_ng.preferred=1 $kargs"
 # common_interrupt during identify_cpu, in about one boot of 20). Not ours;
 # 4-level paging avoids it.
 cpu=max,la57=off
+[ "$VNG_ARCH" = arm64 ] && cpu=max
 # microvm has no keyboard controller to reboot through: triple fault (with
 # -no-reboot QEMU then exits) instead of waiting to be killed.
 reboot=k
@@ -248,7 +259,7 @@ run_qemu() {
 		-smp "${VNG_SMP:-2}" -m "${VNG_MEM:-1G}" -nodefaults -display none -no-reboot \
 		-serial stdio -qmp "unix:$work/qmp.sock,server=on,wait=off" \
 		-kernel "$kernel" -initrd "$work/initrd" \
-		-append "console=ttyS0 reboot=$reboot panic=-1 oops=panic loglevel=5 no_timer_check $(subst "$kargs") ${2:-}" \
+		-append "console=$console reboot=$reboot panic=-1 oops=panic loglevel=5 no_timer_check $(subst "$kargs") ${2:-}" \
 		$(subst "$qargs")
 }
 set +e

@@ -26,6 +26,19 @@ export GIT_COMMITTER_NAME="$PROJ_NAME" GIT_COMMITTER_EMAIL="$PROJ_EMAIL"
 # Fixed dates keep exported patches byte-stable across sessions.
 export GIT_AUTHOR_DATE="2026-11-25T00:00:00Z" GIT_COMMITTER_DATE="2026-11-25T00:00:00Z"
 
+# The guest's architecture: x86_64 (every case), or arm64 (VNG_ARCH=arm64:
+# the kernel from scripts/build-arch.sh, boot.sh's virt machine).
+VNG_ARCH=${VNG_ARCH:-x86_64}
+
+# arch_cross: the cross compiler prefix of $VNG_ARCH ("" on x86_64)
+arch_cross() {
+	case $VNG_ARCH in
+	x86_64) echo "" ;;
+	arm64) echo aarch64-linux-gnu- ;;
+	*) die "unknown VNG_ARCH $VNG_ARCH" ;;
+	esac
+}
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -50,6 +63,11 @@ need_pkgs() {
 # "system": the system's (Debian 12's 7.2); a version (7.2, 10.0): that one,
 # fetched beside the system's by scripts/get-qemu.sh when needed; a path: it.
 qemu_bin() {
+	# Another architecture's guest (VNG_ARCH=arm64): the system's QEMU.
+	if [ "${VNG_ARCH:-x86_64}" = arm64 ]; then
+		command -v qemu-system-aarch64 || die "no qemu-system-aarch64"
+		return
+	fi
 	case ${VNG_QEMU:-} in
 	"" | system) command -v qemu-system-x86_64 || die "no qemu-system-x86_64" ;;
 	/*) echo "$VNG_QEMU" ;;

@@ -13,6 +13,24 @@ out=$1
 need_pkgs busybox-static cpio gcc liburing-dev
 img=$out/initramfs-base.cpio
 tools=$BUILD/guest-tools
+cross=$(arch_cross)
+busybox=/bin/busybox
+if [ "$VNG_ARCH" != x86_64 ]; then
+	# Another architecture: its static busybox and liburing from Debian
+	# (multiarch), the tools built with its cross compiler.
+	tools=$BUILD/guest-tools-$VNG_ARCH
+	busybox=$CACHE/busybox-$VNG_ARCH
+	dpkg --print-foreign-architectures | grep -qx "$VNG_ARCH" || {
+		dpkg --add-architecture "$VNG_ARCH" && apt-get update -q >/dev/null; }
+	need_pkgs "gcc-${cross%-}" "libc6-dev-$VNG_ARCH-cross" "liburing-dev:$VNG_ARCH"
+	if [ ! -x "$busybox" ]; then
+		d=$(mktemp -d)
+		(cd "$d" && apt-get download -q "busybox-static:$VNG_ARCH" >/dev/null &&
+			dpkg -x ./*.deb x) || die "cannot fetch busybox-static:$VNG_ARCH"
+		cp "$d/x/bin/busybox" "$busybox"
+		rm -rf "$d"
+	fi
+fi
 mkdir -p "$tools"
 
 # Static guest tools, rebuilt when their source changes.
@@ -22,7 +40,7 @@ for src in "$TOP"/selftests/tools/*.c; do
 	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
 		ldflags=$(sed -n 's|^// vng-ldflags: ||p' "$src")
 		# shellcheck disable=SC2086
-		gcc -static -O2 -Wall -Werror -o "$bin" "$src" $ldflags ||
+		"${cross}gcc" -static -O2 -Wall -Werror -o "$bin" "$src" $ldflags ||
 			die "cannot build guest tool $src"
 	fi
 done
@@ -32,7 +50,9 @@ done
 # of an older tree: the kst-* cases then fail on what is missing (and
 # scripts/test.sh's build stage has failed already).
 ksts=$BUILD/kselftests
-if [ -d "$KSRC/tools/testing/selftests/drivers/block/virtio_blk" ]; then
+# (Not cross-built yet: another architecture's guest gets none.)
+[ "$VNG_ARCH" = x86_64 ] || ksts=/nonexistent
+if [ "$VNG_ARCH" = x86_64 ] && [ -d "$KSRC/tools/testing/selftests/drivers/block/virtio_blk" ]; then
 	if ! "$TOP/scripts/build-kselftests.sh" >&2; then
 		log "warning: kselftest build failed; the guest gets no kselftests"
 		rm -rf "$ksts"
@@ -52,7 +72,7 @@ root=$(mktemp -d)
 tmp=
 trap 'rm -rf "$root" $tmp' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,mnt,lib,vng,etc}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 for app in $(/bin/busybox --list); do
 	[ -e "$root/bin/$app" ] || ln -s busybox "$root/bin/$app"
 done
