@@ -17,6 +17,8 @@ out=$KOUT/cross-$a
 # The configuration (and the compile checks of our directories).
 "$TOP/scripts/cross-check.sh" "$a" >&2 || die "the cross check of $a failed"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# As build.sh: paths relative to build/, so that trees and clones share.
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 mk=(make -s -C "$KSRC" O="$out" ARCH="$a" CROSS_COMPILE="$cross"
 	CC="ccache ${cross}gcc" -j"$JOBS")
 "${mk[@]}" Image modules

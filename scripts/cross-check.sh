@@ -19,6 +19,8 @@ need_pkgs make gcc flex bison bc libelf-dev libssl-dev ccache sparse
 [ -e "$KSRC/.git" ] || die "no kernel tree; run scripts/setup-tree.sh"
 sparse=$("$TOP/scripts/get-sparse.sh") || die "no sparse"
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# As build.sh: paths relative to build/, so that trees and clones share.
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 dirs=(drivers/virtio/virtio_pci_ng/ drivers/block/virtio_blk_ng/)
 passed=0 failed=0
 ok() { echo "ok $((passed + failed + 1)) - $*"; passed=$((passed + 1)); }
