@@ -250,9 +250,9 @@ mkdir -p "$logdir"
 log=$logdir/$name.log
 vu_start
 nbd_start
-# shellcheck disable=SC2046
 # run_qemu LOG [KERNEL ARGS]: one boot of the guest
 run_qemu() {
+	# shellcheck disable=SC2046 # QEMU ARGS: words on purpose
 	"$TOP/scripts/vng-qemu.py" --log "$1" --timeout "$timeout" --qmp "$work/qmp.sock" \
 		--ctl-dir "$work" --note "# host: qemu: $(qemu_desc "$qemu")" -- \
 		timeout -k 5 $((timeout + 30)) "$qemu" "${mopts[@]}" -accel tcg -cpu "$cpu" \

@@ -102,7 +102,7 @@ need_kmod() {
 # figures ("PASS|FAIL checks-ok checks-failed skipped seconds crash") to
 # $res/N.res.
 run_case() {
-	local n=$1 c=$2 name t0 machine to post vu extra out rc log cp cs cf dt r km crash=0
+	local n=$1 c=$2 name t0 machine to post vu ra extra out rc log cp cs cf dt r km crash=0
 	local args qv=${cqemu[$((n - 1))]} qemu
 	name=$(basename "$c" .sh)${qv:+@$qv}
 	qemu=$(case_qemu "$c" "$qv")
@@ -126,8 +126,8 @@ run_case() {
 	[[ " $(hdr needs "$c") " == *" hotplug "* ]] && args+=(-H)
 	# "# vng-resume-args: ARGS": a guest that hibernated is booted again
 	# with ARGS to resume from its image (boot.sh -R).
-	vu=$(hdr resume-args "$c")
-	[ -n "${vu// /}" ] && args+=(-R "$vu")
+	ra=$(hdr resume-args "$c")
+	[ -n "${ra// /}" ] && args+=(-R "$ra")
 	post=$(hdr post "$c")
 	[ -n "${post// /}" ] && args+=(-p "$post")
 	# One vhost-user-bad back-end per "# vng-vhost-user: ARGS" line.

@@ -18,18 +18,6 @@
 . /vng/ng-lib.sh
 . /vng/kst.sh
 
-# cmd_word BDF [VALUE]: read (or write) the 16-bit PCI COMMAND register
-cmd_word() {
-	_cfg=/sys/bus/pci/devices/$1/config
-	if [ $# -eq 1 ]; then
-		od -An -tu2 -j4 -N2 "$_cfg" | tr -d ' '
-	else
-		# little-endian, two bytes at offset 4
-		printf "$(printf '\\%03o\\%03o' $(($2 & 255)) $(($2 >> 8)))" |
-			dd of="$_cfg" bs=1 seek=4 count=2 conv=notrunc 2>/dev/null
-	fi
-}
-
 run_pair() {
 	_p=$1 _pi=$2
 	kst_load "$_p" || return
@@ -38,18 +26,18 @@ run_pair() {
 	# (Stock virtio_blk has no timeout handler, hence no io_timeout.)
 	[ "$KST_BLK" = virtio_blk_ng ] &&
 		check "$_p: io_timeout 3 s" sh -c "echo 3000 > /sys/block/$_d/queue/io_timeout"
-	_cmd=$(cmd_word "$_bdf")
+	_cmd=$(pci_cmd_word "$_bdf")
 	check "$_p: bus mastering on" test $((_cmd & 4)) -ne 0
 	vu_bg fio$_pi fio --name=bm --filename=/dev/$_d --direct=1 \
 		--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=8 \
 		--offset=$((_pi * 8))m --size=2m --loops=6 --verify=crc32c \
 		--verify_fatal=1
 	sleep 2
-	cmd_word "$_bdf" $((_cmd & ~4))
-	check_eq "$_p: bus mastering off" $(($(cmd_word "$_bdf") & 4)) 0
+	pci_cmd_word "$_bdf" $((_cmd & ~4))
+	check_eq "$_p: bus mastering off" $(($(pci_cmd_word "$_bdf") & 4)) 0
 	sleep 4
-	cmd_word "$_bdf" "$_cmd"
-	check_eq "$_p: bus mastering on again" "$(cmd_word "$_bdf")" "$_cmd"
+	pci_cmd_word "$_bdf" "$_cmd"
+	check_eq "$_p: bus mastering on again" "$(pci_cmd_word "$_bdf")" "$_cmd"
 	if vu_wait fio$_pi 240; then
 		check_eq "$_p: fio --verify=crc32c ends without an error" "$VU_RC" 0
 	else

@@ -22,15 +22,8 @@ KST_STOCK=1
 for pair in $(kst_pairs); do
 	kst_load "$pair" || continue
 	if a=$(kst_disk kst-io-a) && b=$(kst_disk kst-io-b); then
-		set -- VBLK_DISK="$a" VBLK_SERIAL=kst-io-a VBLK_RO=0 \
-			VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
-			VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
-			VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
-			VBLK_WRITE_ZEROES=1 VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
-			"VBLK_CACHE=write back"
-		kst_run "$pair a" vblk_limits "$@"
-		kst_run "$pair a" vblk_io "$@"
-		kst_run "$pair a" vblk_flush "$@"
+		kst_std_tests "$pair a" "$a" kst-io-a \
+			vblk_limits vblk_io vblk_flush
 		set -- VBLK_DISK="$b" VBLK_SERIAL=kst-io-b VBLK_RO=0 \
 			VBLK_SIZE_BYTES=67108864 VBLK_LBS=4096 VBLK_PBS=4096 \
 			VBLK_MAX_SEGMENTS=254 VBLK_DISCARD=0 VBLK_WRITE_ZEROES=0 \

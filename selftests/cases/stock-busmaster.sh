@@ -14,28 +14,18 @@
 . /vng/vu-lib.sh
 . /vng/kst.sh
 
-cmd_word() {
-	_cfg=/sys/bus/pci/devices/$1/config
-	if [ $# -eq 1 ]; then
-		od -An -tu2 -j4 -N2 "$_cfg" | tr -d ' '
-	else
-		printf "$(printf '\\%03o\\%03o' $(($2 & 255)) $(($2 >> 8)))" |
-			dd of="$_cfg" bs=1 seek=4 count=2 conv=notrunc 2>/dev/null
-	fi
-}
-
 kst_load virtio_pci:virtio_blk || vng_done
 d=$(kst_disk bm) || vng_done
 bdf=$(basename "$(readlink -f /sys/block/$d/device/..)")
-cmd=$(cmd_word "$bdf")
+cmd=$(pci_cmd_word "$bdf")
 vu_bg fio fio --name=bm --filename=/dev/$d --direct=1 \
 	--ioengine=io_uring --rw=randwrite --bs=4k --iodepth=8 \
 	--size=2m --loops=6 --verify=crc32c --verify_fatal=1
 sleep 2
-cmd_word "$bdf" $((cmd & ~4))
+pci_cmd_word "$bdf" $((cmd & ~4))
 sleep 4
-cmd_word "$bdf" "$cmd"
-check_eq "bus mastering on again" "$(cmd_word "$bdf")" "$cmd"
+pci_cmd_word "$bdf" "$cmd"
+check_eq "bus mastering on again" "$(pci_cmd_word "$bdf")" "$cmd"
 # What stock does (one run, session 18): fio still waits 60 s after bus
 # mastering returned, 8 writes in flight, the status 0x0b (DRIVER_OK gone).
 if vu_wait fio 60; then

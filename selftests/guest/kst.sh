@@ -177,25 +177,36 @@ kst_run() {
 	[ "$_rc" = 0 ]
 }
 
-# kst_dma_cell PAIR SERIAL WHAT: the DMA-path cell of kst-swiotlb and
-# kst-iommu on disk SERIAL (64 MiB, 2 queues of 128, discard and write
-# zeroes at 1 MiB, write back): vblk_io, vblk_flush and a fio crc32c
-# verify whose check says the data went "through WHAT"
-kst_dma_cell() {
+# kst_std_tests TAG DISK SERIAL TEST...: each kselftest TEST on DISK, a
+# 64 MiB image behind QEMU's virtio-blk defaults (512-byte blocks, 2
+# queues of 128, discard and write zeroes at 1 MiB, write back)
+kst_std_tests() {
 	# Names of their own: kst_run's variables are global too.
+	_std_tag=$1 _std_disk=$2 _std_ser=$3
+	shift 3
+	for _std_test in "$@"; do
+		kst_run "$_std_tag" "$_std_test" VBLK_DISK="$_std_disk" \
+			VBLK_SERIAL="$_std_ser" VBLK_RO=0 \
+			VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
+			VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
+			VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
+			VBLK_WRITE_ZEROES=1 \
+			VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
+			"VBLK_CACHE=write back"
+	done
+}
+
+# kst_dma_cell PAIR SERIAL WHAT: the DMA-path cell of kst-swiotlb and
+# kst-iommu on the standard disk SERIAL (kst_std_tests): vblk_io,
+# vblk_flush and a fio crc32c verify whose check says the data went
+# "through WHAT"
+kst_dma_cell() {
 	_dma_pair=$1 _ser=$2 _what=$3
 	if ! _dma_disk=$(kst_disk "$_ser"); then
 		fail "$_dma_pair: disk $_ser appears"
 		return 1
 	fi
-	set -- VBLK_DISK="$_dma_disk" VBLK_SERIAL="$_ser" VBLK_RO=0 \
-		VBLK_SIZE_BYTES=67108864 VBLK_LBS=512 VBLK_PBS=512 \
-		VBLK_QUEUE_SIZE=128 VBLK_MAX_SEGMENTS=126 \
-		VBLK_DISCARD=1 VBLK_DISCARD_MAX_BYTES=1048576 \
-		VBLK_WRITE_ZEROES=1 VBLK_WRITE_ZEROES_MAX_BYTES=1048576 \
-		"VBLK_CACHE=write back"
-	kst_run "$_dma_pair" vblk_io "$@"
-	kst_run "$_dma_pair" vblk_flush "$@"
+	kst_std_tests "$_dma_pair" "$_dma_disk" "$_ser" vblk_io vblk_flush
 	check "$_dma_pair: fio --verify=crc32c through $_what" \
 		fio --name=dma --filename=/dev/$_dma_disk --direct=1 \
 		--ioengine=io_uring --rw=randwrite --bs=4k-256k \

@@ -128,3 +128,17 @@ vng_done() {
 	[ $VNG_FAILED -eq 0 ] || exit 1
 	exit 0
 }
+
+# pci_cmd_word BDF [VALUE]: read (or write) a PCI function's 16-bit COMMAND
+# register through sysfs config (bit 2: bus mastering), as blktests
+# block/011 does with setpci
+pci_cmd_word() {
+	_cfg=/sys/bus/pci/devices/$1/config
+	if [ $# -eq 1 ]; then
+		od -An -tu2 -j4 -N2 "$_cfg" | tr -d ' '
+	else
+		# little-endian, two bytes at offset 4
+		printf "$(printf '\\%03o\\%03o' $(($2 & 255)) $(($2 >> 8)))" |
+			dd of="$_cfg" bs=1 seek=4 count=2 conv=notrunc 2>/dev/null
+	fi
+}
